@@ -1,0 +1,86 @@
+// Agents and the runner that owns their thread (STYLE §7, after Aeron's Agent,
+// AgentRunner and Agrona's CompositeAgent).
+//
+// An agent is a stage of the pipeline. do_work() must never block: it does whatever
+// work is ready (bounded), and returns how much it did (0 = nothing was ready). The
+// runner calls the idle strategy only when a whole duty cycle returned 0.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "tp/engine/idle.hpp"
+
+namespace tp {
+
+class Agent {
+ public:
+  virtual ~Agent() = default;
+  /// One bounded duty cycle. Called only from the agent's runner thread.
+  /// Never blocks, never allocates on the hot path. Returns work done (>= 0).
+  virtual int do_work() = 0;
+  /// Short name used for the thread name and diagnostics.
+  [[nodiscard]] virtual std::string_view name() const = 0;
+  /// Called once on the runner thread before the first do_work().
+  virtual void on_start() {}
+  /// Called once on the runner thread after the last do_work().
+  virtual void on_close() {}
+};
+
+/// Runs several agents on one thread, in order, as one agent ("fused" stages).
+/// Does not own the agents.
+class CompositeAgent final : public Agent {
+ public:
+  explicit CompositeAgent(std::vector<Agent*> agents, std::string name);
+  int do_work() override {
+    int work = 0;
+    for (Agent* a : agents_) work += a->do_work();
+    return work;
+  }
+  [[nodiscard]] std::string_view name() const override { return name_; }
+  void on_start() override;
+  void on_close() override;
+  [[nodiscard]] const std::vector<Agent*>& agents() const { return agents_; }
+
+ private:
+  std::vector<Agent*> agents_;
+  std::string name_;
+};
+
+/// Owns one thread that runs one agent until stop(). Optionally pins the thread to a
+/// CPU. Cold-path object: construction, start() and stop() allocate/join; the loop
+/// itself does not allocate.
+class AgentRunner {
+ public:
+  /// `cpu` < 0: not pinned. Pinning failure is reported by start() (returns false)
+  /// and the thread keeps running unpinned.
+  AgentRunner(Agent& agent, IdleConfig idle, int cpu = -1);
+  ~AgentRunner();
+  AgentRunner(const AgentRunner&) = delete;
+  AgentRunner& operator=(const AgentRunner&) = delete;
+
+  /// Starts the thread. Returns false if pinning was requested and failed.
+  bool start();
+  /// Asks the loop to finish its current duty cycle and joins the thread.
+  /// Safe to call twice. Blocks until the thread has exited.
+  void stop();
+  [[nodiscard]] bool running() const noexcept { return running_.load(std::memory_order_acquire); }
+  /// Duty cycles run so far (relaxed snapshot, any thread).
+  [[nodiscard]] uint64_t cycles() const noexcept { return cycles_.load(std::memory_order_relaxed); }
+
+ private:
+  void run();
+  Agent& agent_;
+  IdleConfig idle_cfg_;
+  int cpu_;
+  std::atomic<bool> running_{false};
+  std::atomic<bool> pin_ok_{true};
+  std::atomic<uint64_t> cycles_{0};
+  std::thread thread_;
+};
+
+}  // namespace tp

@@ -1,0 +1,153 @@
+// Engine configuration: the strategy of SPEC §4, the pre-trade risk limits of SPEC §6,
+// the simulated venue and persistence. Loaded from a TOML file (config/*.toml) by
+// load_config(); every field has the SPEC's default so an empty file is valid.
+//
+// Units: prices and distances in the config are in price units ("points", decimal);
+// they are converted to ticks by resolve() with the instrument's tick size. Times of
+// day are "HH:MM[:SS]" local exchange time; durations are *_ms.
+//
+// Errors: load_config/validate throw ConfigError whose message names the file, the
+// field (e.g. "strategy.groups") and the allowed range ("must be 1..5, got 7").
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "tp/engine/input.hpp"
+#include "tp/engine/instrument.hpp"
+#include "tp/engine/types.hpp"
+
+namespace tp {
+
+enum class DirectionMode : uint8_t { Both = 0, LongOnly = 1, ShortOnly = 2 };
+/// SPEC §4 / seed 000: once per day (default), repeatable, or test (ignores the
+/// frequency and the day's loss/profit filters).
+enum class FrequencyMode : uint8_t { OncePerDay = 0, Repeatable = 1, Test = 2 };
+/// Initial stop of a lot (SPEC §4).
+enum class InitialStopMode : uint8_t { RangeBoundary = 0, RangeMid = 1, FixedPoints = 2, OpeningPrice = 3 };
+/// Scope of the loss/profit filter: the trading day's PnL or the run's cumulative PnL.
+enum class PnlScope : uint8_t { Day = 0, Cumulative = 1 };
+
+const char* to_string(DirectionMode m) noexcept;
+const char* to_string(FrequencyMode m) noexcept;
+const char* to_string(InitialStopMode m) noexcept;
+
+/// Exit rule of one lot position (SPEC §4 "Lot rules").
+struct LotRule {
+  double trailing_activation_points = 15.0;  ///< trailing starts once peak >= entry + this
+  double trailing_pullback = 0.10;           ///< stop = peak - (peak - entry) * pullback, in (0,1)
+  double protective_multiplier = 0.0;        ///< > 0: protective stop = entry -/+ P * m (0 = none)
+  double fixed_tp_points = 0.0;              ///< > 0: take profit at entry +/- this instead of trailing
+  // resolved by resolve():
+  Ticks activation_ticks;
+  Ticks fixed_tp_ticks;
+  int64_t pullback_ppm = 0;                  ///< pullback in parts per million (integer math)
+  int64_t multiplier_ppm = 0;                ///< protective multiplier in parts per million
+};
+
+struct ChaseConfig {
+  int max_retries = 5;              ///< SPEC §4: give up after 5 retries (1..20)
+  double max_slippage_points = 5.0; ///< give up when the chase price is more than this from the first price
+  int64_t max_duration_ms = 30'000; ///< give up this long after the first send
+  Ticks max_slippage_ticks;         ///< resolved
+};
+
+struct StrategyConfig {
+  std::string preset;                    ///< "", conservative, balanced, standard, aggressive, test
+  int groups = 1;                        ///< 1..5
+  int lots_per_group = 3;                ///< 1..3
+  DirectionMode direction = DirectionMode::Both;
+  FrequencyMode frequency = FrequencyMode::OncePerDay;
+  int32_t range_start = 8 * 3600 + 45 * 60;   ///< opening range window start (inclusive)
+  int32_t range_end = 8 * 3600 + 47 * 60;     ///< opening range window end (exclusive)
+  int32_t entry_end = 13 * 3600;              ///< no new entries at or after this time
+  int32_t flatten_time = 13 * 3600 + 44 * 60; ///< flatten everything open at this time
+  bool trade_night = false;                   ///< night session off by default (SPEC §4)
+  double max_range_points = 0.0;              ///< > 0: skip the day if range is wider
+  double daily_loss_limit_points = 0.0;       ///< > 0: no new entry once PnL <= -this
+  double profit_target_points = 0.0;          ///< > 0: no new entry once PnL >= this
+  PnlScope pnl_scope = PnlScope::Day;
+  InitialStopMode initial_stop = InitialStopMode::RangeBoundary;
+  double initial_stop_points = 0.0;           ///< FixedPoints: distance from entry
+  int64_t max_quote_age_ms = 10'000;          ///< never send on a quote older than this
+  bool order_per_lot = true;                  ///< one FOK order per lot (default) or one for all
+  std::array<LotRule, 3> rules{};             ///< rule 1..3 (live config defaults, SPEC §4)
+  ChaseConfig chase;
+  // resolved by resolve():
+  Ticks max_range_ticks;
+  Ticks daily_loss_limit_ticks;
+  Ticks profit_target_ticks;
+  Ticks initial_stop_ticks;
+};
+
+/// Pre-trade checks of the risk stage (SPEC §6). 0 disables a limit.
+struct RiskLimits {
+  bool kill_switch = false;           ///< refuse every opening order
+  int max_position_lots = 15;         ///< |net position + working opening orders| cap
+  int max_order_lots = 15;            ///< per-order size cap
+  double price_band_points = 100.0;   ///< limit must be within this of the last trade
+  int max_orders_per_sec = 50;        ///< order-rate throttle (event time, rolling 1 s)
+  double max_daily_loss_points = 0.0; ///< refuse opening orders once the day's PnL <= -this
+  Ticks price_band_ticks;             ///< resolved
+  Ticks max_daily_loss_ticks;         ///< resolved
+};
+
+/// The simulated venue of replay (issue #2 §5).
+struct VenueConfig {
+  int64_t latency_ms = 5;      ///< order latency in event time (order -> venue), also acks
+  int64_t latency_ns() const { return latency_ms * kNsPerMs; }
+};
+
+enum class SyncPolicy : uint8_t { NoSync = 0, Durable = 1 };
+
+struct PersistConfig {
+  SyncPolicy sync = SyncPolicy::NoSync;  ///< replay default: no fsync per batch
+  int batch_records = 512;               ///< records per LMDB write transaction (1..65536)
+  int64_t map_size_mb = 1024;            ///< LMDB map size
+};
+
+struct Config {
+  Instrument instrument;
+  StrategyConfig strategy;
+  RiskLimits risk;
+  VenueConfig venue;
+  PersistConfig persist;
+  TickRuleConfig tick_rule;
+  SessionHours hours;
+  std::string source;  ///< file the config came from ("" = defaults)
+};
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Returns the defaults (SPEC §4 live config: 1 group x 3 lots; rules 15/10%,
+/// 40/10%/x2.0, 41/20%/x2.0; MTX instrument).
+Config default_config();
+
+/// Applies a preset (lots_per_group x groups): conservative 1x2, balanced 2x2,
+/// standard 3x1, aggressive 3x3, test 1x1. Throws ConfigError for an unknown name.
+void apply_preset(StrategyConfig& s, std::string_view preset);
+
+/// Loads a TOML file on top of default_config() (a [strategy] preset is applied first,
+/// explicit groups/lots_per_group override it), then validate()s and resolve()s.
+Config load_config(const std::string& path);
+/// Same, from TOML text (tests). `name` is used in error messages.
+Config load_config_text(std::string_view toml, const std::string& name);
+
+/// Checks every field against its allowed range; throws ConfigError naming the first
+/// bad field, its value and the allowed range.
+void validate(const Config& c);
+/// Converts point-valued fields to ticks with the instrument's tick size. Throws
+/// ConfigError when a distance is not a whole number of ticks.
+void resolve(Config& c);
+
+/// Human-readable dump of the effective configuration (for reports).
+std::string describe(const Config& c);
+
+}  // namespace tp

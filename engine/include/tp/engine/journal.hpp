@@ -1,0 +1,238 @@
+// Journal records: the fixed-size facts each stage hands to the persister (SPEC §2, §5).
+//
+// Each producing stage (tracker, risk, gateway) owns one SPSC ring of JournalRecord to
+// the persister. A record's key is (run id, origin seq, stage, sub): origin seq is the
+// feed sequence of the event that caused it and sub counts the records one stage wrote
+// for that event. The key therefore depends only on the input and the configuration,
+// never on thread timing, which is what makes the journal byte-identical across runs
+// and thread layouts (SPEC §3.1).
+//
+// A full journal ring never drops a record: a stage checks for room before it consumes
+// an input (credit-based flow control) and counts each time it had to wait.
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+#include "tp/engine/messages.hpp"
+#include "tp/engine/types.hpp"
+
+namespace tp {
+
+enum class Stage : uint8_t { Feed = 0, Tracker = 1, Risk = 2, Gateway = 3, Persister = 4 };
+const char* to_string(Stage s) noexcept;
+
+/// SPEC §4: order states PENDING_NEW -> NEW -> FILLED / CANCELLED / REJECTED
+/// (PARTIALLY_FILLED for IOC partial fills).
+enum class OrderState : uint8_t { PendingNew = 1, New = 2, PartiallyFilled = 3, Filled = 4, Cancelled = 5, Rejected = 6 };
+const char* to_string(OrderState s) noexcept;
+constexpr bool is_terminal(OrderState s) {
+  return s == OrderState::Filled || s == OrderState::Cancelled || s == OrderState::Rejected;
+}
+
+/// SPEC §4: position (one lot) PENDING_ENTRY -> ACTIVE -> PENDING_CLOSING -> CLOSED.
+/// ENTRY_FAILED: the lot was never filled (entry chase gave up); terminal.
+enum class PositionState : uint8_t { PendingEntry = 1, Active = 2, PendingClosing = 3, Closed = 4, EntryFailed = 5 };
+const char* to_string(PositionState s) noexcept;
+
+enum class ExitReason : uint8_t {
+  None = 0,
+  InitialStop = 1,
+  TrailingStop = 2,
+  ProtectiveStop = 3,
+  TakeProfit = 4,
+  EndOfDay = 5,
+  Overfill = 6,    ///< a lot beyond the target (late fill) closed at once
+  KillSwitch = 7,
+};
+/// "initial_stop", "trailing_stop", ... (the report's exit_reason strings).
+const char* to_string(ExitReason r) noexcept;
+
+enum class JournalType : uint16_t {
+  OrderSent = 1,       ///< gateway: an order (or cancel) left for the venue      payload: order
+  ExecReport = 2,      ///< tracker: a report, client id resolved                 payload: exec
+  OrderUpdate = 3,     ///< tracker: order state after a report                   payload: order_update
+  Fill = 4,            ///< tracker: one fill                                     payload: fill
+  UnknownReport = 5,   ///< tracker: a report matching no order (counted)         payload: exec
+  Position = 6,        ///< risk: a lot's state or risk state changed             payload: position
+  Group = 7,           ///< risk: a strategy group was created / completed        payload: group
+  Signal = 8,          ///< risk: range set, entry signal, day skipped, ...       payload: signal
+  RiskReject = 9,      ///< risk: a pre-trade check refused an order             payload: order (+reason)
+  Chase = 10,          ///< risk: a chase step or give-up                        payload: chase
+};
+const char* to_string(JournalType t) noexcept;
+
+/// An order as sent / refused (OrderSent, RiskReject).
+struct JrOrder {
+  ClientOrderId client_id;
+  VenueOrderId venue_id;
+  PositionId position;
+  Price limit;
+  Qty qty;
+  OrderAction action;
+  Side side;
+  Tif tif;
+  OpenClose open_close;
+  OrderPurpose purpose;
+  uint8_t chase_n;
+  RejectReason reason;  ///< RiskReject only
+};
+
+/// Order state after a report (tracker).
+struct JrOrderUpdate {
+  ClientOrderId client_id;
+  VenueOrderId venue_id;
+  Price limit;
+  Price avg_px_x100;  ///< average fill price x100 in ticks (integer; 0 if no fill)
+  Qty order_qty;
+  Qty cum_qty;
+  Qty leaves_qty;
+  OrderState state;
+  Side side;
+  OpenClose open_close;
+  Tif tif;
+  RejectReason reason;
+  uint8_t flags;      ///< ExecFlag bits (late report)
+};
+
+/// One fill (tracker). fill_no counts fills of that order from 1.
+struct JrFill {
+  ClientOrderId client_id;
+  VenueOrderId venue_id;
+  Price px;
+  Qty qty;
+  Qty cum_qty;
+  uint32_t fill_no;
+  Side side;
+  OpenClose open_close;
+  uint8_t flags;  ///< ExecFlag bits (late fill)
+};
+
+/// Bits of JrPosition::flags (the lot's risk state, SPEC §5).
+enum PositionFlag : uint8_t {
+  kPosTrailingActive = 1u << 0,
+  kPosProtectiveActive = 1u << 1,
+  kPosExitInFlight = 1u << 2,
+};
+
+/// A lot's full state (risk). Written on every change of state, stop or flags.
+struct JrPosition {
+  PositionId id;
+  TimeNs entry_time;
+  TimeNs exit_time;
+  Price entry_px;     ///< actual fill price
+  Price entry_ref;    ///< price of the first entry order (for slippage)
+  Price exit_px;      ///< actual fill price (CLOSED only)
+  Price exit_ref;     ///< trigger price of the exit: bid1/ask1 when the exit was decided
+  Price peak;         ///< best trade price since entry (LONG: highest, SHORT: lowest)
+  Price stop;         ///< current stop (initial, protective or trailing)
+  TradingDay day;
+  uint16_t group;     ///< display group (SPEC §4 FIFO), unique per trading day
+  uint8_t rule;       ///< lot rule 1..3
+  PosSide side;
+  PositionState state;
+  ExitReason exit_reason;
+  uint8_t flags;      ///< PositionFlag bits
+};
+
+enum class GroupEvent : uint8_t { Created = 1, Completed = 2 };
+
+/// A strategy group (risk). Unique per (trading day, group id) (SPEC §4).
+struct JrGroup {
+  TimeNs signal_time;
+  Price range_high;
+  Price range_low;
+  TradingDay day;
+  uint16_t group_id;
+  PosSide side;
+  GroupEvent event;
+  Qty lots;           ///< target lots of the group
+  Qty filled;         ///< lots filled so far
+};
+
+enum class SignalKind : uint8_t {
+  RangeSet = 1,        ///< opening range complete: range_high/range_low
+  Entry = 2,           ///< breakout: side, trigger price
+  DaySkipped = 3,      ///< range filter / loss filter / no breakout: reason
+  EntryGaveUp = 4,     ///< entry chase gave up with lots unfilled
+  StaleQuote = 5,      ///< an order was held back because the quote was stale
+};
+enum class SkipReason : uint8_t {
+  None = 0, RangeTooWide = 1, NoBreakout = 2, LossLimit = 3, ProfitTarget = 4, NoRangeData = 5,
+};
+const char* to_string(SkipReason r) noexcept;
+
+struct JrSignal {
+  Price range_high;
+  Price range_low;
+  Price trigger_px;
+  TradingDay day;
+  SignalKind kind;
+  PosSide side;
+  SkipReason skip;
+  uint8_t pad_ = 0;
+  Qty lots;
+};
+
+enum class ChaseEvent : uint8_t { Resend = 1, GiveUpRetries = 2, GiveUpSlippage = 3, GiveUpTimeout = 4 };
+
+struct JrChase {
+  ClientOrderId new_client_id;  ///< the resent order (Resend)
+  Price first_px;               ///< price of the first send
+  Price new_px;                 ///< price of this resend
+  PositionId position;          ///< exit chase: the lot; entry chase: 0
+  Qty qty;                      ///< lots resent / left unfilled
+  uint8_t n;                    ///< retry number 1..5
+  ChaseEvent event;
+  OrderPurpose purpose;
+};
+
+struct alignas(64) JournalRecord {
+  uint64_t seq = 0;        ///< origin event seq (key part 2)
+  TimeNs event_time;       ///< event time of the origin event
+  Stage stage = Stage::Feed;  ///< key part 3
+  uint8_t pad_ = 0;
+  uint16_t sub = 0;        ///< key part 4: index among this stage's records for `seq`
+  JournalType type = JournalType::OrderSent;
+  uint16_t pad2_ = 0;
+  union Body {
+    JrOrder order;
+    JrOrderUpdate order_update;
+    JrFill fill;
+    ExecReport exec;
+    JrPosition position;
+    JrGroup group;
+    JrSignal signal;
+    JrChase chase;
+    Body() : order() {}
+  } u;
+};
+
+static_assert(std::is_trivially_copyable_v<JournalRecord>);
+static_assert(sizeof(JournalRecord) == 128 && alignof(JournalRecord) == 64);
+
+/// Helper for stages: stamps key fields and counts `sub` per origin seq.
+/// Not thread-safe; one per producing stage.
+class JournalStamper {
+ public:
+  explicit JournalStamper(Stage stage) noexcept : stage_(stage) {}
+  /// Fills seq/event_time/stage/sub/type of `r` for an event with sequence `seq`.
+  void stamp(JournalRecord& r, uint64_t seq, TimeNs t, JournalType type) noexcept {
+    if (seq != last_seq_) {
+      last_seq_ = seq;
+      sub_ = 0;
+    }
+    r.seq = seq;
+    r.event_time = t;
+    r.stage = stage_;
+    r.sub = sub_++;
+    r.type = type;
+  }
+
+ private:
+  Stage stage_;
+  uint64_t last_seq_ = UINT64_MAX;
+  uint16_t sub_ = 0;
+};
+
+}  // namespace tp

@@ -1,0 +1,158 @@
+// Fixed-size messages carried by the SPSC rings between the stages (SPEC §2).
+//
+//   feed ──Event──▶ tracker ──Event──▶ risk ──OrderRequest──▶ gateway ──OrderRequest──▶ venue
+//                      ▲                                          │
+//                      └────────── OrderRequest ("sent") ─────────┘
+//
+// Every message is a trivially copyable POD, at most 128 bytes, aligned to a cache
+// line (static_assert'd below). Prices are tp::Price (ticks), times tp::TimeNs (event
+// time, ns since the epoch, UTC), quantities tp::Qty (lots).
+//
+// `ingress_ns` fields hold a wall-clock stamp (tp::wall_now_ns(), CLOCK_MONOTONIC) used
+// only for the tick-to-order latency histogram. They are never journaled, so the
+// journal stays deterministic.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <type_traits>
+
+#include "tp/engine/types.hpp"
+
+namespace tp {
+
+/// Wall clock for latency measurement only (monotonic, ns). Never used for decisions.
+inline int64_t wall_now_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+/// Bits of MarketData::flags.
+enum MdFlag : uint8_t {
+  kMdHasBid = 1u << 0,     ///< bid / bid_qty are valid
+  kMdHasAsk = 1u << 1,     ///< ask / ask_qty are valid
+  kMdHasTrade = 1u << 2,   ///< this event carries a trade print (last / last_qty)
+  kMdSynthetic = 1u << 3,  ///< bid/ask derived by the tick rule from trades (SPEC §3.1)
+  kMdAuction = 1u << 4,    ///< the trade is an auction print (TAIFEX opening auction '*')
+};
+
+enum class Session : uint8_t { Day = 0, Night = 1, Closed = 2 };
+
+/// Top of book after one input event, plus the trade it carried (if any).
+struct MarketData {
+  Price bid;          ///< best bid, valid iff flags & kMdHasBid
+  Price ask;          ///< best ask, valid iff flags & kMdHasAsk
+  Price last;         ///< trade price, valid iff flags & kMdHasTrade
+  TimeNs quote_time;  ///< event time of the last change of the best bid/offer
+  Qty bid_qty;
+  Qty ask_qty;
+  Qty last_qty;       ///< trade size in lots (one side)
+  TradingDay trading_day;
+  uint8_t flags = 0;
+  Session session = Session::Closed;
+  [[nodiscard]] bool has_trade() const noexcept { return (flags & kMdHasTrade) != 0; }
+  [[nodiscard]] bool has_bid() const noexcept { return (flags & kMdHasBid) != 0; }
+  [[nodiscard]] bool has_ask() const noexcept { return (flags & kMdHasAsk) != 0; }
+};
+
+/// Execution report types (FIX ExecType subset). kTrade covers partial and full fills
+/// (leaves_qty tells which).
+enum class ExecType : uint8_t { New = 1, Trade = 2, Canceled = 3, Rejected = 4 };
+
+/// Why an order was rejected (by the venue or by a pre-trade check in the risk stage).
+/// Rejects are final for that order; whether to try again is the strategy's decision.
+enum class RejectReason : uint8_t {
+  None = 0,
+  // venue
+  InvalidQty = 1,      ///< qty <= 0
+  InvalidPrice = 2,    ///< limit price <= 0
+  Unsupported = 3,     ///< order type the venue does not accept
+  UnknownOrder = 4,    ///< cancel for an order the venue does not know
+  DuplicateId = 5,     ///< client order id already used (idempotency, SPEC §6)
+  // risk stage (SPEC §6 pre-trade checks)
+  KillSwitch = 16,
+  MaxPosition = 17,
+  MaxOrderSize = 18,
+  PriceBand = 19,
+  Throttle = 20,
+  DailyLoss = 21,
+};
+const char* to_string(RejectReason r) noexcept;
+
+/// Bits of ExecReport::flags, set by the tracker when it forwards a report.
+enum ExecFlag : uint8_t {
+  kExecLate = 1u << 0,       ///< report for an order already in a terminal state (e.g. fill after cancel)
+  kExecRiskReject = 1u << 1, ///< synthesized by the risk stage, never left the engine
+};
+
+/// An execution report as the venue sent it (feed -> tracker) or as the tracker
+/// resolved it (tracker -> risk, client_id always set).
+struct ExecReport {
+  ClientOrderId client_id;  ///< 0 when the venue sent only its own id
+  VenueOrderId venue_id;    ///< 0 when the venue never assigned one (reject before ack)
+  Price limit_price;        ///< the order's limit price
+  Price last_px;            ///< fill price (kTrade only)
+  Qty order_qty;
+  Qty last_qty;             ///< fill size (kTrade only)
+  Qty cum_qty;              ///< total filled so far
+  Qty leaves_qty;           ///< still working (0 once terminal)
+  ExecType type = ExecType::New;
+  Side side = Side::Buy;
+  OpenClose open_close = OpenClose::Open;
+  Tif tif = Tif::Fok;
+  RejectReason reason = RejectReason::None;
+  uint8_t flags = 0;
+};
+
+enum class EventKind : uint8_t {
+  Market = 1,     ///< MarketData
+  Exec = 2,       ///< ExecReport
+  EndOfData = 3,  ///< the input is exhausted and every venue report has been delivered
+};
+
+/// The message on the feed->tracker and tracker->risk rings.
+struct alignas(64) Event {
+  uint64_t seq = 0;       ///< feed sequence number, strictly increasing from 1
+  TimeNs event_time;      ///< event time of this event
+  int64_t ingress_ns = 0; ///< wall stamp when the feed published it (latency only)
+  EventKind kind = EventKind::Market;
+  uint8_t pad_[7] = {};
+  union Body {
+    MarketData md;
+    ExecReport er;
+    Body() : md() {}
+  } u;
+};
+
+enum class OrderAction : uint8_t { New = 1, Cancel = 2 };
+
+/// Why the strategy sent an order (journaled and reported).
+enum class OrderPurpose : uint8_t { Entry = 1, EntryChase = 2, Exit = 3, ExitChase = 4, Flatten = 5 };
+
+/// An order request (risk -> gateway) and the order as sent (gateway -> venue, and
+/// gateway -> tracker so the tracker knows it before any report can arrive).
+struct alignas(64) OrderRequest {
+  uint64_t origin_seq = 0;       ///< seq of the event that caused this order
+  TimeNs origin_time;            ///< event time of that event; venue arrival = origin_time + latency
+  int64_t origin_ingress_ns = 0; ///< wall stamp of that event at the feed (latency only)
+  int64_t sent_ns = 0;           ///< wall stamp when the gateway sent it (latency only)
+  ClientOrderId client_id;
+  VenueOrderId venue_id;         ///< Cancel: the venue's id of the order to cancel
+  PositionId position;           ///< lot this order opens/closes (0 for a multi-lot entry order)
+  Price limit;
+  Qty qty;
+  OrderAction action = OrderAction::New;
+  Side side = Side::Buy;
+  Tif tif = Tif::Fok;
+  OpenClose open_close = OpenClose::Open;
+  OrderPurpose purpose = OrderPurpose::Entry;
+  uint8_t chase_n = 0;           ///< 0 for the first send, n for the n-th chase
+};
+
+static_assert(std::is_trivially_copyable_v<Event>);
+static_assert(sizeof(Event) <= 128 && alignof(Event) == 64);
+static_assert(std::is_trivially_copyable_v<OrderRequest>);
+static_assert(sizeof(OrderRequest) <= 128 && alignof(OrderRequest) == 64);
+
+}  // namespace tp

@@ -1,0 +1,83 @@
+#include "tp/engine/agent.hpp"
+
+#include <pthread.h>
+#include <sched.h>
+
+#include <cstring>
+
+namespace tp {
+
+bool parse_idle_kind(std::string_view s, IdleKind& out) noexcept {
+  if (s == "spin" || s == "busy-spin") out = IdleKind::BusySpin;
+  else if (s == "yield") out = IdleKind::Yield;
+  else if (s == "backoff") out = IdleKind::Backoff;
+  else if (s == "sleep") out = IdleKind::Sleep;
+  else return false;
+  return true;
+}
+
+const char* to_string(IdleKind k) noexcept {
+  switch (k) {
+    case IdleKind::BusySpin: return "spin";
+    case IdleKind::Yield: return "yield";
+    case IdleKind::Backoff: return "backoff";
+    case IdleKind::Sleep: return "sleep";
+  }
+  return "?";
+}
+
+CompositeAgent::CompositeAgent(std::vector<Agent*> agents, std::string name)
+    : agents_(std::move(agents)), name_(std::move(name)) {}
+
+void CompositeAgent::on_start() {
+  for (Agent* a : agents_) a->on_start();
+}
+void CompositeAgent::on_close() {
+  for (Agent* a : agents_) a->on_close();
+}
+
+AgentRunner::AgentRunner(Agent& agent, IdleConfig idle, int cpu)
+    : agent_(agent), idle_cfg_(idle), cpu_(cpu) {}
+
+AgentRunner::~AgentRunner() { stop(); }
+
+bool AgentRunner::start() {
+  running_.store(true, std::memory_order_release);
+  thread_ = std::thread([this] { run(); });
+  // Name the thread (15 chars max for Linux).
+  std::string nm(agent_.name().substr(0, 15));
+  pthread_setname_np(thread_.native_handle(), nm.c_str());
+  if (cpu_ >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu_, &set);
+    if (pthread_setaffinity_np(thread_.native_handle(), sizeof(set), &set) != 0) {
+      pin_ok_.store(false, std::memory_order_relaxed);
+      return false;
+    }
+  }
+  return true;
+}
+
+void AgentRunner::stop() {
+  running_.store(false, std::memory_order_release);
+  if (thread_.joinable()) thread_.join();
+}
+
+void AgentRunner::run() {
+  IdleStrategy idle(idle_cfg_);
+  agent_.on_start();
+  uint64_t cycles = 0;
+  while (running_.load(std::memory_order_acquire)) {
+    const int work = agent_.do_work();
+    idle.idle(work);
+    if ((++cycles & 1023u) == 0) cycles_.store(cycles, std::memory_order_relaxed);
+  }
+  // Drain what is left so that a stop never loses work that was already accepted.
+  while (agent_.do_work() > 0) {
+  }
+  cycles_.store(cycles, std::memory_order_relaxed);
+  agent_.on_close();
+}
+
+}  // namespace tp

@@ -1,0 +1,121 @@
+// String names of the engine's enums (reports, journal dumps, diagnostics).
+#include "tp/engine/input.hpp"
+#include "tp/engine/journal.hpp"
+#include "tp/engine/messages.hpp"
+
+namespace tp {
+
+const char* to_string(RejectReason r) noexcept {
+  switch (r) {
+    case RejectReason::None: return "none";
+    case RejectReason::InvalidQty: return "invalid_qty";
+    case RejectReason::InvalidPrice: return "invalid_price";
+    case RejectReason::Unsupported: return "unsupported";
+    case RejectReason::UnknownOrder: return "unknown_order";
+    case RejectReason::DuplicateId: return "duplicate_id";
+    case RejectReason::KillSwitch: return "kill_switch";
+    case RejectReason::MaxPosition: return "max_position";
+    case RejectReason::MaxOrderSize: return "max_order_size";
+    case RejectReason::PriceBand: return "price_band";
+    case RejectReason::Throttle: return "throttle";
+    case RejectReason::DailyLoss: return "daily_loss";
+  }
+  return "?";
+}
+
+const char* to_string(Stage s) noexcept {
+  switch (s) {
+    case Stage::Feed: return "feed";
+    case Stage::Tracker: return "tracker";
+    case Stage::Risk: return "risk";
+    case Stage::Gateway: return "gateway";
+    case Stage::Persister: return "persister";
+  }
+  return "?";
+}
+
+const char* to_string(OrderState s) noexcept {
+  switch (s) {
+    case OrderState::PendingNew: return "PENDING_NEW";
+    case OrderState::New: return "NEW";
+    case OrderState::PartiallyFilled: return "PARTIALLY_FILLED";
+    case OrderState::Filled: return "FILLED";
+    case OrderState::Cancelled: return "CANCELLED";
+    case OrderState::Rejected: return "REJECTED";
+  }
+  return "?";
+}
+
+const char* to_string(PositionState s) noexcept {
+  switch (s) {
+    case PositionState::PendingEntry: return "PENDING_ENTRY";
+    case PositionState::Active: return "ACTIVE";
+    case PositionState::PendingClosing: return "PENDING_CLOSING";
+    case PositionState::Closed: return "CLOSED";
+    case PositionState::EntryFailed: return "ENTRY_FAILED";
+  }
+  return "?";
+}
+
+const char* to_string(ExitReason r) noexcept {
+  switch (r) {
+    case ExitReason::None: return "none";
+    case ExitReason::InitialStop: return "initial_stop";
+    case ExitReason::TrailingStop: return "trailing_stop";
+    case ExitReason::ProtectiveStop: return "protective_stop";
+    case ExitReason::TakeProfit: return "take_profit";
+    case ExitReason::EndOfDay: return "end_of_day";
+    case ExitReason::Overfill: return "overfill";
+    case ExitReason::KillSwitch: return "kill_switch";
+  }
+  return "?";
+}
+
+const char* to_string(JournalType t) noexcept {
+  switch (t) {
+    case JournalType::OrderSent: return "order_sent";
+    case JournalType::ExecReport: return "exec_report";
+    case JournalType::OrderUpdate: return "order_update";
+    case JournalType::Fill: return "fill";
+    case JournalType::UnknownReport: return "unknown_report";
+    case JournalType::Position: return "position";
+    case JournalType::Group: return "group";
+    case JournalType::Signal: return "signal";
+    case JournalType::RiskReject: return "risk_reject";
+    case JournalType::Chase: return "chase";
+  }
+  return "?";
+}
+
+const char* to_string(SkipReason r) noexcept {
+  switch (r) {
+    case SkipReason::None: return "none";
+    case SkipReason::RangeTooWide: return "range_too_wide";
+    case SkipReason::NoBreakout: return "no_breakout";
+    case SkipReason::LossLimit: return "loss_limit";
+    case SkipReason::ProfitTarget: return "profit_target";
+    case SkipReason::NoRangeData: return "no_range_data";
+  }
+  return "?";
+}
+
+const char* to_string(InputFormat f) noexcept {
+  switch (f) {
+    case InputFormat::Auto: return "auto";
+    case InputFormat::Taifex: return "taifex";
+    case InputFormat::Bars: return "bars";
+    case InputFormat::Jsonl: return "jsonl";
+  }
+  return "?";
+}
+
+bool parse_input_format(std::string_view s, InputFormat& out) noexcept {
+  if (s == "auto") out = InputFormat::Auto;
+  else if (s == "taifex") out = InputFormat::Taifex;
+  else if (s == "bars" || s == "capital") out = InputFormat::Bars;
+  else if (s == "jsonl" || s == "json") out = InputFormat::Jsonl;
+  else return false;
+  return true;
+}
+
+}  // namespace tp

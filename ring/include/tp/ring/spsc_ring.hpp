@@ -1,0 +1,226 @@
+// tp::SpscRing - a bounded single-producer / single-consumer ring of trivially
+// copyable messages.
+//
+// Layout (STYLE §6):
+//   * capacity is a power of two; indices are free-running 64-bit counters and a slot
+//     is `index & mask`, so full/empty never need a spare slot;
+//   * the producer's index (tail) and the consumer's index (head) live on separate
+//     cache lines (128-byte aligned to defeat the adjacent-line prefetcher), each next
+//     to the owning side's cached copy of the other side's index, so the steady state
+//     touches the shared line only when the cache says the ring looks full/empty;
+//   * slots start on their own cache line.
+//
+// Memory ordering: the producer writes the slot, then publishes with a release store
+// of tail; the consumer acquires tail before reading the slot and releases head after
+// it is done with it, which the producer acquires before overwriting. Nothing stronger
+// than acquire/release is used.
+//
+// Threads: exactly one producer thread may call the producer API (try_push, try_claim,
+// commit, free_slots, push_blocking) and exactly one consumer thread the consumer API
+// (try_pop, front, pop, drain). size_approx()/empty_approx() may be called from any
+// thread and return a snapshot.
+//
+// Allocation: the constructor allocates the slot array once; no other member allocates.
+// Blocking: only push_blocking/pop_blocking block (they run the caller's idle strategy).
+#pragma once
+
+#include <atomic>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <type_traits>
+
+namespace tp {
+
+/// Bytes between two objects that must never share a cache line (two lines: the
+/// adjacent-line prefetcher on x86 pulls lines in pairs).
+inline constexpr std::size_t kFalseSharingRange = 128;
+inline constexpr std::size_t kCacheLine = 64;
+
+namespace detail {
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield" ::: "memory");
+#endif
+}
+}  // namespace detail
+
+template <class T>
+class SpscRing {
+  static_assert(std::is_trivially_copyable_v<T>, "ring messages must be trivially copyable");
+  static_assert(std::is_trivially_destructible_v<T>, "ring messages must be trivially destructible");
+
+ public:
+  using value_type = T;
+
+  /// Creates a ring holding up to `capacity` messages.
+  /// Cold path: allocates capacity * sizeof(T) bytes (cache-line aligned).
+  /// Throws std::invalid_argument unless capacity is a power of two >= 2.
+  explicit SpscRing(std::size_t capacity)
+      : capacity_(capacity), mask_(capacity - 1) {
+    if (capacity < 2 || (capacity & (capacity - 1)) != 0) {
+      throw std::invalid_argument("SpscRing capacity must be a power of two >= 2");
+    }
+    slots_ = static_cast<T*>(::operator new[](capacity * sizeof(T), std::align_val_t{kCacheLine}));
+    prod_.mask = mask_;
+    cons_.mask = mask_;
+    prod_.slots = slots_;
+    cons_.slots = slots_;
+  }
+  ~SpscRing() { ::operator delete[](slots_, std::align_val_t{kCacheLine}); }
+  SpscRing(const SpscRing&) = delete;
+  SpscRing& operator=(const SpscRing&) = delete;
+
+  [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
+
+  // ---------------------------------------------------------------- producer side
+
+  /// Copies `v` into the ring. Returns false (and changes nothing) when the ring is
+  /// full: back-pressure, retry later. Producer thread only. Never allocates or blocks.
+  [[nodiscard]] bool try_push(const T& v) noexcept {
+    T* slot = try_claim();
+    if (slot == nullptr) return false;
+    *slot = v;
+    commit();
+    return true;
+  }
+
+  /// Zero-copy push, step 1: returns the next free slot to fill in place, or nullptr
+  /// when the ring is full. Nothing is visible to the consumer until commit().
+  /// Producer thread only; at most one claimed slot at a time.
+  [[nodiscard]] T* try_claim() noexcept {
+    const std::size_t tail = prod_.tail.load(std::memory_order_relaxed);
+    if (tail - prod_.head_cache > prod_.mask) {
+      prod_.head_cache = cons_.head.load(std::memory_order_acquire);
+      if (tail - prod_.head_cache > prod_.mask) return nullptr;
+    }
+    return &prod_.slots[tail & prod_.mask];
+  }
+
+  /// Zero-copy push, step 2: publishes the slot returned by the last try_claim()
+  /// (release store; the consumer's acquire of tail sees the slot's contents).
+  void commit() noexcept {
+    const std::size_t tail = prod_.tail.load(std::memory_order_relaxed);
+    prod_.tail.store(tail + 1, std::memory_order_release);
+  }
+
+  /// Number of slots the producer can fill right now without failing (refreshes the
+  /// cached consumer index only if the cache says fewer than `want` are free).
+  /// Producer thread only. Used for credit-based flow control: a stage checks that its
+  /// outputs have room for the worst case before consuming an input.
+  [[nodiscard]] std::size_t free_slots(std::size_t want = 1) noexcept {
+    const std::size_t tail = prod_.tail.load(std::memory_order_relaxed);
+    std::size_t free = prod_.mask + 1 - (tail - prod_.head_cache);
+    if (free < want) {
+      prod_.head_cache = cons_.head.load(std::memory_order_acquire);
+      free = prod_.mask + 1 - (tail - prod_.head_cache);
+    }
+    return free;
+  }
+
+  /// Blocking push: retries try_push, running `idle(0)` between attempts, until the
+  /// message is in. Never drops. Producer thread only. `Idle` is any callable taking
+  /// the work count (see tp/engine/idle.hpp) - e.g. a BackoffIdle.
+  template <class Idle>
+  void push_blocking(const T& v, Idle& idle) noexcept {
+    while (!try_push(v)) idle.idle(0);
+    idle.reset();
+  }
+
+  // ---------------------------------------------------------------- consumer side
+
+  /// Pointer to the oldest message, or nullptr when empty. The slot stays valid until
+  /// pop(). Consumer thread only.
+  [[nodiscard]] const T* front() noexcept {
+    const std::size_t head = cons_.head.load(std::memory_order_relaxed);
+    if (head == cons_.tail_cache) {
+      cons_.tail_cache = prod_.tail.load(std::memory_order_acquire);
+      if (head == cons_.tail_cache) return nullptr;
+    }
+    return &cons_.slots[head & cons_.mask];
+  }
+
+  /// Releases the message returned by front(). Precondition: front() != nullptr.
+  void pop() noexcept {
+    const std::size_t head = cons_.head.load(std::memory_order_relaxed);
+    assert(head != cons_.tail_cache && "pop() on an empty ring");
+    cons_.head.store(head + 1, std::memory_order_release);
+  }
+
+  /// Copies the oldest message into `out` and removes it. Returns false when empty.
+  /// Consumer thread only. Never allocates or blocks.
+  [[nodiscard]] bool try_pop(T& out) noexcept {
+    const T* p = front();
+    if (p == nullptr) return false;
+    out = *p;
+    pop();
+    return true;
+  }
+
+  /// Batch consume: calls `f(const T&)` on up to `max` messages in order, then frees
+  /// all of them with a single release store. Returns the number consumed.
+  /// `f` must not touch this ring. Consumer thread only.
+  template <class F>
+  std::size_t drain(F&& f, std::size_t max = SIZE_MAX) noexcept(noexcept(f(std::declval<const T&>()))) {
+    const std::size_t head = cons_.head.load(std::memory_order_relaxed);
+    std::size_t avail = cons_.tail_cache - head;
+    if (avail == 0) {
+      cons_.tail_cache = prod_.tail.load(std::memory_order_acquire);
+      avail = cons_.tail_cache - head;
+      if (avail == 0) return 0;
+    }
+    const std::size_t n = avail < max ? avail : max;
+    for (std::size_t i = 0; i < n; ++i) f(cons_.slots[(head + i) & cons_.mask]);
+    cons_.head.store(head + n, std::memory_order_release);
+    return n;
+  }
+
+  /// Blocking pop: waits (running `idle`) until a message is available.
+  template <class Idle>
+  void pop_blocking(T& out, Idle& idle) noexcept {
+    while (!try_pop(out)) idle.idle(0);
+    idle.reset();
+  }
+
+  // ---------------------------------------------------------------- any thread
+
+  /// Snapshot of the number of messages in the ring; exact only when both sides are
+  /// quiescent.
+  [[nodiscard]] std::size_t size_approx() const noexcept {
+    const std::size_t head = cons_.head.load(std::memory_order_acquire);
+    const std::size_t tail = prod_.tail.load(std::memory_order_acquire);
+    return tail - head;
+  }
+  [[nodiscard]] bool empty_approx() const noexcept { return size_approx() == 0; }
+
+ private:
+  struct alignas(kFalseSharingRange) ProducerLine {
+    std::atomic<std::size_t> tail{0};  // written by producer, read by consumer
+    std::size_t head_cache = 0;        // producer's copy of cons_.head
+    std::size_t mask = 0;              // copies of immutable fields, so the hot path
+    T* slots = nullptr;                // touches only its own line
+  };
+  struct alignas(kFalseSharingRange) ConsumerLine {
+    std::atomic<std::size_t> head{0};  // written by consumer, read by producer
+    std::size_t tail_cache = 0;        // consumer's copy of prod_.tail
+    std::size_t mask = 0;
+    T* slots = nullptr;
+  };
+
+  ProducerLine prod_;
+  ConsumerLine cons_;
+  alignas(kFalseSharingRange) std::size_t capacity_;
+  std::size_t mask_;
+  T* slots_ = nullptr;
+
+  static_assert(sizeof(ProducerLine) == kFalseSharingRange);
+  static_assert(sizeof(ConsumerLine) == kFalseSharingRange);
+  static_assert(std::atomic<std::size_t>::is_always_lock_free);
+};
+
+}  // namespace tp
