@@ -4,7 +4,7 @@ add_library(tp_warnings INTERFACE)
 target_compile_options(tp_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
   -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
-  -Wnull-dereference -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+  -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
 
 add_library(tp_options INTERFACE)
 if(TP_SANITIZE STREQUAL "address")

@@ -1,0 +1,267 @@
+// The four pipeline stages of SPEC §2 as agents: feed, tracker, risk, gateway.
+// See docs/DESIGN.md for the data flow, flow control and determinism rules.
+//
+// Common contract of every stage:
+//  * do_work() is called only from the stage's runner thread (one thread per stage;
+//    stages may share a thread when fused). It never blocks, never takes a lock, never
+//    allocates, never touches disk. It handles at most kBatch inputs and returns the
+//    number of inputs handled.
+//  * Before consuming an input it makes sure every output ring (incl. its journal ring)
+//    has room for the most that input can produce; if not, it leaves the input in
+//    place, counts back-pressure, and returns (retryable, never a drop).
+//  * Progress is published through StageCounters (see stage_counters.hpp).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "tp/engine/agent.hpp"
+#include "tp/engine/config.hpp"
+#include "tp/engine/input.hpp"
+#include "tp/engine/journal.hpp"
+#include "tp/engine/latency_histogram.hpp"
+#include "tp/engine/messages.hpp"
+#include "tp/engine/sim_venue.hpp"
+#include "tp/engine/stage_counters.hpp"
+#include "tp/engine/strategy.hpp"
+#include "tp/ring/spsc_ring.hpp"
+
+namespace tp {
+
+using EventRing = SpscRing<Event>;
+using OrderRing = SpscRing<OrderRequest>;
+using JournalRing = SpscRing<JournalRecord>;
+
+inline constexpr int kStageBatch = 64;
+
+// ------------------------------------------------------------------------- feed
+
+struct FeedStats {
+  uint64_t market_events = 0;  ///< input events emitted
+  uint64_t exec_reports = 0;   ///< venue reports emitted
+  uint64_t idle_waits = 0;     ///< times the feed waited for the pipeline (lookahead)
+  uint64_t backpressure = 0;   ///< times the output ring was full
+};
+
+/// The single ingress (SPEC §2): replays a recorded, time-ordered array of InputEvent
+/// and the simulated venue's reports as one totally ordered Event stream.
+///
+/// Ordering rule (determinism, docs/DESIGN.md): the next event is the earlier of the
+/// next input event and the next venue arrival (input first on a tie). Before emitting
+/// an event at time T it waits until the pipeline is idle if any event it emitted since
+/// the pipeline was last idle has time + latency < T, because that event could still
+/// produce an order reaching the venue before T. After the input and the venue are
+/// exhausted and the pipeline is idle it emits one EndOfData event and is finished.
+class FeedAgent final : public Agent {
+ public:
+  /// `input` must outlive the agent and be sorted by ts. The probe's counters belong to
+  /// the downstream stages. Cold path.
+  FeedAgent(std::span<const InputEvent> input, int64_t latency_ns, EventRing& out, OrderRing& venue_in,
+            PipelineProbe probe);
+
+  int do_work() override;
+  std::string_view name() const override { return "feed"; }
+
+  /// True once EndOfData has been emitted (any thread).
+  [[nodiscard]] bool finished() const noexcept { return finished_.load(std::memory_order_acquire); }
+  /// Events emitted so far (any thread).
+  [[nodiscard]] uint64_t emitted() const noexcept { return emitted_pub_.load(std::memory_order_acquire); }
+  /// Read after the feed's thread has stopped.
+  [[nodiscard]] const FeedStats& stats() const noexcept { return stats_; }
+  [[nodiscard]] const SimVenue& venue() const noexcept { return venue_; }
+
+ private:
+  void collect_orders() noexcept;
+  Event* claim(TimeNs t, EventKind kind) noexcept;
+  void publish(TimeNs t) noexcept;
+
+  std::span<const InputEvent> input_;
+  std::size_t next_ = 0;
+  SimVenue venue_;
+  int64_t latency_ns_;
+  EventRing& out_;
+  OrderRing& venue_in_;
+  PipelineProbe probe_;
+  uint64_t seq_ = 0;
+  bool unsettled_ = false;       ///< emitted something since the pipeline was last idle
+  TimeNs first_unsettled_;       ///< event time of the oldest such event
+  TimeNs last_time_;             ///< event time of the last emitted event
+  bool has_pending_order_ = false;
+  OrderRequest pending_order_;   ///< an order the venue queue could not take yet
+  // Current top of book (as the feed publishes it).
+  MarketData md_;
+  FeedStats stats_;
+  std::atomic<uint64_t> emitted_pub_{0};
+  std::atomic<bool> finished_{false};
+};
+
+// ---------------------------------------------------------------------- tracker
+
+struct TrackerStats {
+  uint64_t reports = 0;         ///< execution reports handled
+  uint64_t unknown_reports = 0; ///< reports matching no order (journaled, not forwarded)
+  uint64_t late_reports = 0;    ///< reports for orders already terminal
+  uint64_t fills = 0;
+  uint64_t orders_registered = 0;
+  int64_t net_position = 0;     ///< lots, buys minus sells, from fills
+};
+
+/// Order tracker (SPEC §4 "Report matching"): order state machines keyed by client
+/// order id, the venue-id -> client-id map learnt from acks, fills and the net
+/// position. Orders are registered from the gateway's "sent" ring, which the tracker
+/// always drains before handling a report (the order was sent before the venue could
+/// answer, so it is already there). A report matching nothing is journaled as
+/// UnknownReport, counted, and not forwarded. Market events and EndOfData are
+/// forwarded unchanged; resolved reports are forwarded with client_id set and
+/// kExecLate for reports on terminal orders.
+class TrackerAgent final : public Agent {
+ public:
+  /// `max_orders`: capacity of the order table (power of two). Cold path.
+  TrackerAgent(EventRing& in, EventRing& out, OrderRing& sent_in, JournalRing& journal,
+               std::size_t max_orders = 1u << 16);
+
+  int do_work() override;
+  std::string_view name() const override { return "tracker"; }
+  [[nodiscard]] const StageCounters& counters() const noexcept { return counters_; }
+  [[nodiscard]] const TrackerStats& stats() const noexcept { return stats_; }
+
+  struct OrderEntry {
+    ClientOrderId client_id;
+    VenueOrderId venue_id;
+    PositionId position;
+    Price limit;
+    int64_t px_qty_sum = 0;  ///< sum of fill price (ticks) x qty, for the average price
+    Qty qty;
+    Qty cum;
+    Qty leaves;
+    uint32_t fills = 0;
+    OrderState state = OrderState::PendingNew;
+    Side side = Side::Buy;
+    OpenClose open_close = OpenClose::Open;
+    Tif tif = Tif::Fok;
+  };
+  /// Looks up an order (tests, reports). nullptr if unknown.
+  [[nodiscard]] const OrderEntry* find(ClientOrderId id) const noexcept;
+
+ private:
+  static constexpr int kMaxJournalPerReport = 4;
+  void register_sent() noexcept;
+  void handle(const Event& ev) noexcept;
+  void handle_exec(const Event& ev) noexcept;
+  OrderEntry* find_mut(ClientOrderId id) noexcept;
+  OrderEntry* insert(ClientOrderId id) noexcept;
+  ClientOrderId by_venue(VenueOrderId vid) const noexcept;
+  void map_venue(VenueOrderId vid, ClientOrderId cid) noexcept;
+  JournalRecord& next_record(const Event& ev, JournalType type) noexcept;
+
+  EventRing& in_;
+  EventRing& out_;
+  OrderRing& sent_in_;
+  JournalRing& journal_;
+  std::vector<OrderEntry> orders_;       ///< open addressing by client id
+  std::vector<uint64_t> venue_keys_;     ///< open addressing venue id -> client id
+  std::vector<uint64_t> venue_vals_;
+  std::size_t mask_;
+  std::size_t used_ = 0;
+  JournalStamper stamper_{Stage::Tracker};
+  uint64_t handled_ = 0;
+  uint64_t produced_ = 0;
+  uint64_t journaled_ = 0;
+  StageCounters counters_;
+  TrackerStats stats_;
+};
+
+// ------------------------------------------------------------------------- risk
+
+struct RiskStats {
+  uint64_t events = 0;
+  uint64_t orders = 0;  ///< orders accepted and forwarded
+  uint64_t rejects = 0; ///< orders refused by a pre-trade check
+  uint64_t rejects_by_reason[32] = {};
+};
+
+/// The risk stage: runs the Strategy on every event and the pre-trade checks of
+/// SPEC §6 on every order the strategy submits (kill switch, max order size, max
+/// position, price band, order-rate throttle, max daily loss). Closing orders are
+/// exempt from the checks that would stop risk being reduced (kill switch, position,
+/// daily loss, price band) but not from the size cap and the throttle.
+class RiskAgent final : public Agent, private StrategySink {
+ public:
+  RiskAgent(const Config& cfg, uint32_t run_id, EventRing& in, OrderRing& out, JournalRing& journal,
+            std::vector<std::pair<TradingDay, uint16_t>> group_floor = {});
+
+  int do_work() override;
+  std::string_view name() const override { return "risk"; }
+  [[nodiscard]] const StageCounters& counters() const noexcept { return counters_; }
+  [[nodiscard]] const RiskStats& stats() const noexcept { return stats_; }
+  /// The strategy (read its results after the risk thread has stopped).
+  [[nodiscard]] const Strategy& strategy() const noexcept { return strategy_; }
+
+ private:
+  RejectReason submit(OrderRequest& req) override;
+  void journal(JournalRecord& rec) override;
+  RejectReason check(const OrderRequest& req) noexcept;
+  void track(const Event& ev) noexcept;
+
+  const Config& cfg_;
+  EventRing& in_;
+  OrderRing& out_;
+  JournalRing& journal_;
+  Strategy strategy_;
+  const Event* cur_ = nullptr;
+  JournalStamper stamper_{Stage::Risk};
+  // Pre-trade state.
+  Price last_trade_;
+  bool has_last_ = false;
+  std::vector<TimeNs> sends_;  ///< ring of recent send times (throttle)
+  std::size_t sends_head_ = 0;
+  std::size_t sends_count_ = 0;
+  struct Working {
+    ClientOrderId id;
+    int32_t open_lots;
+  };
+  std::vector<Working> working_;  ///< working opening orders (fixed capacity)
+  int64_t working_open_lots_ = 0;
+  uint64_t handled_ = 0;
+  uint64_t produced_ = 0;
+  uint64_t journaled_ = 0;
+  StageCounters counters_;
+  RiskStats stats_;
+};
+
+// ---------------------------------------------------------------------- gateway
+
+struct GatewayStats {
+  uint64_t orders = 0;
+  uint64_t cancels = 0;
+};
+
+/// The order gateway: stamps each order's send time, tells the tracker (first), sends
+/// it to the venue (the simulated venue's ring in replay), journals OrderSent, and
+/// records tick-to-order latency (send wall time - the origin event's feed wall time).
+class GatewayAgent final : public Agent {
+ public:
+  GatewayAgent(OrderRing& in, OrderRing& venue_out, OrderRing& sent_out, JournalRing& journal);
+
+  int do_work() override;
+  std::string_view name() const override { return "gateway"; }
+  [[nodiscard]] const StageCounters& counters() const noexcept { return counters_; }
+  [[nodiscard]] const GatewayStats& stats() const noexcept { return stats_; }
+  /// Tick-to-order latency (read after the gateway's thread has stopped).
+  [[nodiscard]] const LatencyHistogram& latency() const noexcept { return latency_; }
+
+ private:
+  OrderRing& in_;
+  OrderRing& venue_out_;
+  OrderRing& sent_out_;
+  JournalRing& journal_;
+  JournalStamper stamper_{Stage::Gateway};
+  LatencyHistogram latency_;
+  uint64_t handled_ = 0;
+  uint64_t journaled_ = 0;
+  StageCounters counters_;
+  GatewayStats stats_;
+};
+
+}  // namespace tp

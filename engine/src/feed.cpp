@@ -1,0 +1,130 @@
+#include <limits>
+
+#include "tp/engine/stages.hpp"
+
+namespace tp {
+
+FeedAgent::FeedAgent(std::span<const InputEvent> input, int64_t latency_ns, EventRing& out, OrderRing& venue_in,
+                     PipelineProbe probe)
+    : input_(input), venue_(latency_ns), latency_ns_(latency_ns), out_(out), venue_in_(venue_in), probe_(probe) {}
+
+void FeedAgent::collect_orders() noexcept {
+  if (has_pending_order_) {
+    if (!venue_.accept(pending_order_)) return;
+    has_pending_order_ = false;
+  }
+  OrderRequest o;
+  while (venue_in_.try_pop(o)) {
+    if (!venue_.accept(o)) {  // venue queue full: keep it, retry later (never dropped)
+      pending_order_ = o;
+      has_pending_order_ = true;
+      return;
+    }
+  }
+}
+
+Event* FeedAgent::claim(TimeNs t, EventKind kind) noexcept {
+  Event* e = out_.try_claim();  // room was checked by the caller
+  e->seq = ++seq_;
+  e->event_time = t;
+  e->ingress_ns = wall_now_ns();
+  e->kind = kind;
+  return e;
+}
+
+void FeedAgent::publish(TimeNs t) noexcept {
+  out_.commit();
+  last_time_ = t;
+  emitted_pub_.store(seq_, std::memory_order_release);
+  if (!unsettled_) {
+    unsettled_ = true;
+    first_unsettled_ = t;
+  }
+}
+
+int FeedAgent::do_work() {
+  if (finished_.load(std::memory_order_relaxed)) return 0;
+  collect_orders();
+  constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+  int work = 0;
+  for (int budget = kStageBatch; budget > 0; --budget) {
+    // Room for the largest thing we may emit (one order's reports).
+    if (out_.free_slots(SimVenue::kMaxReportsPerOrder) < static_cast<std::size_t>(SimVenue::kMaxReportsPerOrder)) {
+      ++stats_.backpressure;
+      break;
+    }
+    const int64_t t_in = next_ < input_.size() ? input_[next_].ts.ns : kNever;
+    const int64_t t_venue = venue_.has_pending() ? venue_.next_arrival().ns : kNever;
+    const int64_t t = t_in <= t_venue ? t_in : t_venue;
+
+    // Lookahead: an event still in the pipeline could send an order that reaches the
+    // venue before t. Wait for the pipeline to settle, then look again.
+    if (unsettled_ && (t == kNever || first_unsettled_.ns + latency_ns_ < t)) {
+      if (!probe_.idle(seq_)) {
+        ++stats_.idle_waits;
+        break;
+      }
+      unsettled_ = false;
+      collect_orders();
+      if (has_pending_order_) break;  // venue queue full; cannot decide yet
+      continue;
+    }
+
+    if (t == kNever) {  // input and venue exhausted, pipeline idle
+      Event* e = claim(last_time_, EventKind::EndOfData);
+      e->u.md = md_;
+      publish(e->event_time);
+      finished_.store(true, std::memory_order_release);
+      ++work;
+      break;
+    }
+
+    if (t_in <= t_venue) {
+      const InputEvent& in = input_[next_++];
+      venue_.on_market(in);
+      MarketData& md = md_;
+      md.trading_day = in.day;
+      md.session = in.session;
+      md.flags = static_cast<uint8_t>(md.flags & (kMdHasBid | kMdHasAsk | kMdSynthetic));
+      if (in.flags & kInQuote) {
+        md.flags = static_cast<uint8_t>(md.flags & ~(kMdHasBid | kMdHasAsk | kMdSynthetic));
+        if (in.bid_levels > 0) {
+          md.bid = in.bid_px[0];
+          md.bid_qty = in.bid_qty[0];
+          md.flags |= kMdHasBid;
+        }
+        if (in.ask_levels > 0) {
+          md.ask = in.ask_px[0];
+          md.ask_qty = in.ask_qty[0];
+          md.flags |= kMdHasAsk;
+        }
+        if (in.flags & kInSynthetic) md.flags |= kMdSynthetic;
+        md.quote_time = in.ts;
+      }
+      if (in.flags & kInTrade) {
+        md.last = in.last;
+        md.last_qty = in.last_qty;
+        md.flags |= kMdHasTrade;
+        if (in.flags & kInAuction) md.flags |= kMdAuction;
+      }
+      Event* e = claim(in.ts, EventKind::Market);
+      e->u.md = md;
+      publish(in.ts);
+      ++stats_.market_events;
+    } else {
+      ExecReport reports[SimVenue::kMaxReportsPerOrder];
+      const TimeNs when = venue_.next_arrival();
+      const int n = venue_.process_next(reports);
+      for (int i = 0; i < n; ++i) {
+        Event* e = claim(when, EventKind::Exec);
+        e->u.er = reports[i];
+        publish(when);
+      }
+      stats_.exec_reports += static_cast<uint64_t>(n);
+    }
+    ++work;
+  }
+  return work;
+}
+
+}  // namespace tp

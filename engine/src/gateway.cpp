@@ -1,0 +1,40 @@
+#include <cassert>
+
+#include "tp/engine/stages.hpp"
+
+namespace tp {
+
+GatewayAgent::GatewayAgent(OrderRing& in, OrderRing& venue_out, OrderRing& sent_out, JournalRing& journal)
+    : in_(in), venue_out_(venue_out), sent_out_(sent_out), journal_(journal) {}
+
+int GatewayAgent::do_work() {
+  int work = 0;
+  for (; work < kStageBatch; ++work) {
+    const OrderRequest* req = in_.front();
+    if (req == nullptr) break;
+    if (venue_out_.free_slots(1) < 1 || sent_out_.free_slots(1) < 1 || journal_.free_slots(1) < 1) {
+      counters_.backpressure.fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
+    OrderRequest o = *req;
+    o.sent_ns = wall_now_ns();
+    latency_.record(o.sent_ns - o.origin_ingress_ns);
+    // The tracker must know the order before the venue can possibly answer it.
+    [[maybe_unused]] const bool a = sent_out_.try_push(o);
+    [[maybe_unused]] const bool b = venue_out_.try_push(o);
+    assert(a && b && "room was reserved");
+    JournalRecord* r = journal_.try_claim();
+    stamper_.stamp(*r, o.origin_seq, o.origin_time, JournalType::OrderSent);
+    r->u.order = JrOrder{o.client_id, o.venue_id, o.position, o.limit, o.qty, o.action, o.side,
+                         o.tif,       o.open_close, o.purpose, o.chase_n, RejectReason::None};
+    journal_.commit();
+    ++journaled_;
+    if (o.action == OrderAction::Cancel) ++stats_.cancels; else ++stats_.orders;
+    in_.pop();
+    ++handled_;
+    counters_.publish(handled_, 0, journaled_);
+  }
+  return work;
+}
+
+}  // namespace tp

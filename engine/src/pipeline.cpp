@@ -1,0 +1,168 @@
+#include "tp/engine/pipeline.hpp"
+
+#include <chrono>
+#include <exception>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+namespace tp {
+
+bool parse_layout(std::string_view s, Layout& out) noexcept {
+  if (s == "inline") out = Layout::Inline;
+  else if (s == "fused") out = Layout::Fused;
+  else if (s == "threads") out = Layout::Threads;
+  else return false;
+  return true;
+}
+
+const char* to_string(Layout l) noexcept {
+  switch (l) {
+    case Layout::Inline: return "inline";
+    case Layout::Fused: return "fused";
+    case Layout::Threads: return "threads";
+  }
+  return "?";
+}
+
+int JournalDiscard::do_work() {
+  std::size_t n = 0;
+  for (JournalRing* r : rings_) n += r->drain([](const JournalRecord&) {});
+  if (n) consumed_.store(consumed_.load(std::memory_order_relaxed) + n, std::memory_order_release);
+  return static_cast<int>(n);
+}
+
+Pipeline::Pipeline(const Config& cfg, std::span<const InputEvent> input, uint32_t run_id,
+                   std::vector<std::pair<TradingDay, uint16_t>> group_floor, const PipelineOptions& opt)
+    : opt_(opt),
+      feed_to_tracker_(opt.event_ring),
+      tracker_to_risk_(opt.event_ring),
+      risk_to_gateway_(opt.order_ring),
+      gateway_to_venue_(opt.order_ring),
+      gateway_to_tracker_(opt.order_ring),
+      tracker_journal_(opt.journal_ring),
+      risk_journal_(opt.journal_ring),
+      gateway_journal_(opt.journal_ring) {
+  tracker_ = std::make_unique<TrackerAgent>(feed_to_tracker_, tracker_to_risk_, gateway_to_tracker_, tracker_journal_);
+  risk_ = std::make_unique<RiskAgent>(cfg, run_id, tracker_to_risk_, risk_to_gateway_, risk_journal_,
+                                      std::move(group_floor));
+  gateway_ = std::make_unique<GatewayAgent>(risk_to_gateway_, gateway_to_venue_, gateway_to_tracker_, gateway_journal_);
+  feed_ = std::make_unique<FeedAgent>(input, cfg.venue.latency_ns(), feed_to_tracker_, gateway_to_venue_,
+                                      PipelineProbe{&tracker_->counters(), &risk_->counters(), &gateway_->counters()});
+}
+
+Pipeline::~Pipeline() = default;
+
+std::vector<JournalRing*> Pipeline::journal_rings() {
+  return {&tracker_journal_, &risk_journal_, &gateway_journal_};
+}
+
+bool Pipeline::finished() const noexcept {
+  return feed_->finished() && PipelineProbe{&tracker_->counters(), &risk_->counters(), &gateway_->counters()}.idle(
+                                  feed_->emitted());
+}
+
+uint64_t Pipeline::journaled() const noexcept {
+  return tracker_->counters().journaled.load(std::memory_order_acquire) +
+         risk_->counters().journaled.load(std::memory_order_acquire) +
+         gateway_->counters().journaled.load(std::memory_order_acquire);
+}
+
+namespace {
+/// Runs an agent on a thread and captures the first exception (an agent that throws
+/// stops its loop; the driver notices and rethrows).
+class GuardedAgent final : public Agent {
+ public:
+  GuardedAgent(Agent& a, std::exception_ptr& err, std::mutex& mu, std::atomic<bool>& failed)
+      : a_(a), err_(err), mu_(mu), failed_(failed) {}
+  int do_work() override {
+    if (dead_) return 0;
+    try {
+      return a_.do_work();
+    } catch (...) {
+      std::lock_guard<std::mutex> g(mu_);
+      if (!err_) err_ = std::current_exception();
+      dead_ = true;
+      failed_.store(true, std::memory_order_release);
+      return 0;
+    }
+  }
+  std::string_view name() const override { return a_.name(); }
+  void on_start() override { a_.on_start(); }
+  void on_close() override {
+    if (dead_) return;
+    try {
+      a_.on_close();
+    } catch (...) {
+      std::lock_guard<std::mutex> g(mu_);
+      if (!err_) err_ = std::current_exception();
+      failed_.store(true, std::memory_order_release);
+    }
+  }
+
+ private:
+  Agent& a_;
+  std::exception_ptr& err_;
+  std::mutex& mu_;
+  std::atomic<bool>& failed_;
+  bool dead_ = false;
+};
+}  // namespace
+
+void Pipeline::run(Agent* persister, const std::function<uint64_t()>& persisted) {
+  std::unique_ptr<JournalDiscard> discard;
+  if (persister == nullptr) {
+    discard = std::make_unique<JournalDiscard>(journal_rings());
+    persister = discard.get();
+  }
+  auto caught_up = [&]() -> bool {
+    return discard ? discard->consumed() == journaled() : persisted() == journaled();
+  };
+  auto done = [&]() -> bool { return finished() && caught_up(); };
+
+  if (opt_.layout == Layout::Inline) {
+    threads_used_ = 0;
+    CompositeAgent all({feed_.get(), tracker_.get(), risk_.get(), gateway_.get(), persister}, "pipeline");
+    all.on_start();
+    while (!done()) all.do_work();
+    all.on_close();
+    return;
+  }
+
+  std::exception_ptr err;
+  std::mutex mu;
+  std::atomic<bool> failed{false};
+  std::vector<std::unique_ptr<Agent>> owned;
+  std::vector<std::unique_ptr<AgentRunner>> runners;
+  auto guard = [&](Agent& a) -> Agent& {
+    owned.push_back(std::make_unique<GuardedAgent>(a, err, mu, failed));
+    return *owned.back();
+  };
+  auto hot_cpu = [&](std::size_t i) { return i < opt_.cpus.size() ? opt_.cpus[i] : -1; };
+  std::vector<Agent*> hot;
+  if (opt_.layout == Layout::Fused) {
+    owned.push_back(std::make_unique<CompositeAgent>(std::vector<Agent*>{feed_.get(), tracker_.get()}, "feed+tracker"));
+    hot.push_back(&guard(*owned.back()));
+    owned.push_back(std::make_unique<CompositeAgent>(std::vector<Agent*>{risk_.get(), gateway_.get()}, "risk+gateway"));
+    hot.push_back(&guard(*owned.back()));
+  } else {
+    for (Agent* a : std::initializer_list<Agent*>{feed_.get(), tracker_.get(), risk_.get(), gateway_.get()}) {
+      hot.push_back(&guard(*a));
+    }
+  }
+  for (std::size_t i = 0; i < hot.size(); ++i) {
+    runners.push_back(std::make_unique<AgentRunner>(*hot[i], opt_.idle, hot_cpu(i)));
+  }
+  runners.push_back(std::make_unique<AgentRunner>(guard(*persister), opt_.persister_idle, opt_.persister_cpu));
+  threads_used_ = static_cast<int>(runners.size());
+  for (auto& r : runners) r->start();  // a failed pin leaves the thread running unpinned
+
+  // The driver thread only watches; it sleeps so that it never competes for a core.
+  while (!done() && !failed.load(std::memory_order_acquire)) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  for (auto& r : runners) r->stop();
+  if (err) std::rethrow_exception(err);
+}
+
+}  // namespace tp

@@ -1,0 +1,154 @@
+#include <cassert>
+#include <cstdlib>
+
+#include "tp/engine/stages.hpp"
+
+namespace tp {
+
+namespace {
+constexpr std::size_t kMaxWorking = 256;
+constexpr std::size_t kMaxThrottle = 4096;
+}  // namespace
+
+RiskAgent::RiskAgent(const Config& cfg, uint32_t run_id, EventRing& in, OrderRing& out, JournalRing& journal,
+                     std::vector<std::pair<TradingDay, uint16_t>> group_floor)
+    : cfg_(cfg),
+      in_(in),
+      out_(out),
+      journal_(journal),
+      strategy_(cfg, run_id, *this, std::move(group_floor)),
+      sends_(kMaxThrottle) {
+  working_.reserve(kMaxWorking);
+}
+
+void RiskAgent::journal(JournalRecord& rec) {
+  assert(cur_ != nullptr && "journal() outside an event");
+  JournalRecord* r = journal_.try_claim();  // room reserved before the event was taken
+  assert(r != nullptr);
+  const JournalType type = rec.type;
+  *r = rec;
+  stamper_.stamp(*r, cur_->seq, cur_->event_time, type);
+  journal_.commit();
+  ++journaled_;
+}
+
+RejectReason RiskAgent::check(const OrderRequest& req) noexcept {
+  const RiskLimits& lim = cfg_.risk;
+  if (req.qty.lots <= 0) return RejectReason::InvalidQty;
+  if (lim.max_order_lots > 0 && req.qty.lots > lim.max_order_lots) return RejectReason::MaxOrderSize;
+  // Order-rate throttle over a rolling second of event time (all orders: the seeds'
+  // live incident was a storm of duplicate exits).
+  if (lim.max_orders_per_sec > 0) {
+    const std::size_t cap = static_cast<std::size_t>(lim.max_orders_per_sec) < kMaxThrottle
+                                ? static_cast<std::size_t>(lim.max_orders_per_sec)
+                                : kMaxThrottle;
+    while (sends_count_ > 0 && cur_->event_time - sends_[sends_head_] >= kNsPerSec) {
+      sends_head_ = (sends_head_ + 1) % kMaxThrottle;
+      --sends_count_;
+    }
+    if (sends_count_ >= cap) return RejectReason::Throttle;
+  }
+  if (req.open_close == OpenClose::Close) return RejectReason::None;  // reducing risk
+  if (lim.kill_switch) return RejectReason::KillSwitch;
+  if (lim.max_position_lots > 0 &&
+      strategy_.open_lots() + working_open_lots_ + req.qty.lots > lim.max_position_lots) {
+    return RejectReason::MaxPosition;
+  }
+  if (lim.max_daily_loss_ticks.v > 0 && strategy_.day_pnl().v <= -lim.max_daily_loss_ticks.v) {
+    return RejectReason::DailyLoss;
+  }
+  if (lim.price_band_ticks.v > 0 && has_last_ && std::llabs((req.limit - last_trade_).v) > lim.price_band_ticks.v) {
+    return RejectReason::PriceBand;
+  }
+  return RejectReason::None;
+}
+
+RejectReason RiskAgent::submit(OrderRequest& req) {
+  assert(cur_ != nullptr && "submit() outside an event");
+  req.origin_seq = cur_->seq;
+  req.origin_time = cur_->event_time;
+  req.origin_ingress_ns = cur_->ingress_ns;
+  const RejectReason why = check(req);
+  if (why != RejectReason::None) {
+    ++stats_.rejects;
+    ++stats_.rejects_by_reason[static_cast<uint8_t>(why) & 31u];
+    JournalRecord rec;
+    rec.type = JournalType::RiskReject;
+    rec.u.order = JrOrder{req.client_id, req.venue_id, req.position, req.limit, req.qty, req.action, req.side,
+                          req.tif,       req.open_close, req.purpose, req.chase_n, why};
+    journal(rec);
+    return why;
+  }
+  if (cfg_.risk.max_orders_per_sec > 0) {
+    sends_[(sends_head_ + sends_count_) % kMaxThrottle] = cur_->event_time;
+    ++sends_count_;
+  }
+  if (req.open_close == OpenClose::Open && req.action == OrderAction::New && working_.size() < kMaxWorking) {
+    working_.push_back(Working{req.client_id, req.qty.lots});
+    working_open_lots_ += req.qty.lots;
+  }
+  OrderRequest* o = out_.try_claim();  // room reserved before the event was taken
+  assert(o != nullptr);
+  *o = req;
+  out_.commit();
+  ++produced_;
+  ++stats_.orders;
+  return RejectReason::None;
+}
+
+void RiskAgent::track(const Event& ev) noexcept {
+  if (ev.kind == EventKind::Market) {
+    if (ev.u.md.has_trade()) {
+      last_trade_ = ev.u.md.last;
+      has_last_ = true;
+    }
+    return;
+  }
+  if (ev.kind != EventKind::Exec) return;
+  const ExecReport& er = ev.u.er;
+  for (std::size_t i = 0; i < working_.size(); ++i) {
+    if (working_[i].id != er.client_id) continue;
+    int32_t done = 0;
+    if (er.type == ExecType::Trade) done = er.last_qty.lots;
+    if (er.type == ExecType::Canceled || er.type == ExecType::Rejected || er.leaves_qty.lots == 0) {
+      done = working_[i].open_lots;
+    }
+    if (done > working_[i].open_lots) done = working_[i].open_lots;
+    working_[i].open_lots -= done;
+    working_open_lots_ -= done;
+    if (working_[i].open_lots == 0) {
+      working_[i] = working_.back();
+      working_.pop_back();
+    }
+    return;
+  }
+}
+
+int RiskAgent::do_work() {
+  int work = 0;
+  for (; work < kStageBatch; ++work) {
+    const Event* ev = in_.front();
+    if (ev == nullptr) break;
+    if (out_.free_slots(kMaxOrdersPerEvent) < static_cast<std::size_t>(kMaxOrdersPerEvent) ||
+        journal_.free_slots(kMaxJournalPerEvent) < static_cast<std::size_t>(kMaxJournalPerEvent)) {
+      counters_.backpressure.fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
+    cur_ = ev;
+    // Working-order bookkeeping first (so a fill is not counted twice), then the strategy.
+    track(*ev);
+    switch (ev->kind) {
+      case EventKind::Market: strategy_.on_market(*ev); break;
+      case EventKind::Exec: strategy_.on_exec(*ev); break;
+      case EventKind::EndOfData: strategy_.on_end_of_data(*ev); break;
+    }
+    cur_ = nullptr;
+    in_.pop();
+    ++handled_;
+    ++stats_.events;
+    counters_.publish(handled_, produced_, journaled_);
+  }
+  return work;
+}
+
+}  // namespace tp

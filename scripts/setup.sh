@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what tickpipe needs from Debian's packages (only what is missing), then
+# configures and builds it in ./build (Release). Safe to run again.
+# Usage: scripts/setup.sh [extra cmake args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PKGS=(build-essential cmake pkg-config
+      liblmdb-dev lmdb-utils libsimdjson-dev libconcurrentqueue-dev libreaderwriterqueue-dev
+      libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libtomlplusplus-dev libzip-dev
+      nlohmann-json3-dev libboost-dev)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d ../shared/data ]; then
+  echo "setup: warning: ../shared/data not found beside the checkout (the real market data)" >&2
+fi
+
+JOBS=$(nproc 2>/dev/null || echo 2)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+cmake --build build -j"$JOBS"

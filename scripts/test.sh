@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds and runs every test: the Release build's whole suite, then the ASan+UBSan build
+# and the ThreadSanitizer build of the suites that involve threads, rings or memory.
+# Usage: scripts/test.sh            (all three)
+#        TP_TEST_SANITIZERS=0 scripts/test.sh   (Release suite only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+scripts/setup.sh
+echo "== Release: all tests"
+ctest --test-dir build --output-on-failure -j"$JOBS"
+
+if [ "${TP_TEST_SANITIZERS:-1}" != "0" ]; then
+  echo "== ASan+UBSan"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTP_SANITIZE=address -DTP_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-asan -j"$JOBS"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$JOBS" -LE slow
+  echo "== TSan"
+  cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTP_SANITIZE=thread -DTP_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-tsan -j"$JOBS"
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest --test-dir build-tsan --output-on-failure -j"$JOBS" -L 'ring|runner|pipeline|storage'
+fi
+echo "== all tests passed"

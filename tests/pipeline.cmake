@@ -1,0 +1,3 @@
+tp_add_test(venue_test venue_test.cpp LABELS unit venue LIBS tp::engine)
+tp_add_test(tracker_test tracker_test.cpp LABELS unit tracker LIBS tp::engine)
+tp_add_test(histogram_test histogram_test.cpp LABELS unit LIBS tp::engine)

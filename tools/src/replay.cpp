@@ -1,0 +1,106 @@
+#include "tp/app/replay.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+
+#include "tp/storage/persister.hpp"
+#include "tp/storage/store.hpp"
+
+namespace tp::app {
+
+namespace {
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// A temporary directory removed when it goes out of scope.
+struct TempDir {
+  std::string path;
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "tickpipe-db-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("cannot create a temporary database directory");
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+};
+
+void copy_results(const Pipeline& p, ReplayResult& r) {
+  const Strategy& s = p.risk().strategy();
+  r.days = s.days();
+  r.lots = s.lots();
+  r.orders = s.counters();
+  r.feed = p.feed().stats();
+  r.venue = p.feed().venue().stats();
+  r.tracker = p.tracker().stats();
+  r.risk = p.risk().stats();
+  r.gateway = p.gateway().stats();
+  r.backpressure_tracker = p.tracker().counters().backpressure.load();
+  r.backpressure_risk = p.risk().counters().backpressure.load();
+  r.backpressure_gateway = p.gateway().counters().backpressure.load();
+  r.journal_records = p.journaled();
+  r.latency = p.gateway().latency();
+  r.threads = p.threads_used();
+}
+}  // namespace
+
+ReplayResult run_replay(const ReplayOptions& opt) {
+  ReplayResult r;
+  r.cfg = opt.config_path.empty() ? default_config() : load_config(opt.config_path);
+  r.data = opt.data;
+  r.layout = opt.pipeline.layout;
+
+  ReadOptions ro = opt.read;
+  ro.tick_rule = r.cfg.tick_rule;
+  ro.hours = r.cfg.hours;
+  const auto t_load = std::chrono::steady_clock::now();
+  TickData td = read_ticks(opt.data, r.cfg.instrument, ro);
+  r.load_seconds = seconds_since(t_load);
+  r.input = td.stats;
+  r.input_events = td.events.size();
+
+  if (!opt.persist) {
+    Pipeline p(r.cfg, td.events, 1, {}, opt.pipeline);
+    r.run_id = 1;
+    const auto t_run = std::chrono::steady_clock::now();
+    p.run(nullptr, {});
+    r.run_seconds = seconds_since(t_run);
+    copy_results(p, r);
+    return r;
+  }
+
+  std::unique_ptr<TempDir> tmp;
+  std::string dir = opt.db;
+  if (dir.empty()) {
+    tmp = std::make_unique<TempDir>();
+    dir = tmp->path;
+  } else {
+    r.db = dir;
+  }
+  storage::StoreOptions so;
+  so.dir = dir;
+  so.sync = r.cfg.persist.sync;
+  so.map_size_mb = r.cfg.persist.map_size_mb;
+  storage::Store store(so);
+  r.run_id = store.begin_run("replay " + opt.data);
+  auto floor = store.group_floor();
+
+  Pipeline p(r.cfg, td.events, r.run_id, std::move(floor), opt.pipeline);
+  storage::Persister persister(store, r.run_id, p.journal_rings(), r.cfg.persist.batch_records);
+  const auto t_run = std::chrono::steady_clock::now();
+  p.run(&persister, [&] { return persister.committed(); });
+  r.run_seconds = seconds_since(t_run);
+  store.sync();
+  copy_results(p, r);
+  r.persisted_records = persister.committed();
+  r.persist_batches = persister.stats().batches;
+  return r;
+}
+
+}  // namespace tp::app
