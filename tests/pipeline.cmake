@@ -1,3 +1,4 @@
 tp_add_test(venue_test venue_test.cpp LABELS unit venue LIBS tp::engine)
 tp_add_test(tracker_test tracker_test.cpp LABELS unit tracker LIBS tp::engine)
 tp_add_test(histogram_test histogram_test.cpp LABELS unit LIBS tp::engine)
+tp_add_test(replay_test replay_test.cpp LABELS integration pipeline TIMEOUT 900 LIBS tp::app)

@@ -1,0 +1,234 @@
+// End-to-end replays of the real data through the whole pipeline into LMDB:
+// the reports, determinism across runs and thread layouts, persistence, restarts.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "tp/app/replay.hpp"
+#include "tp/storage/persister.hpp"
+#include "tp/storage/store.hpp"
+
+namespace tp {
+namespace {
+
+const std::string kTaifex = std::string(TP_SHARED_DIR) + "/data/taifex/Daily_2021_07_26.zip";
+const std::string kBars = std::string(TP_SHARED_DIR) + "/data/capital/MTX00_1min_2025-04-08_2025-04-11.csv";
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    std::string t = (std::filesystem::temp_directory_path() / "tp-replay-test-XXXXXX").string();
+    if (mkdtemp(t.data()) == nullptr) throw std::runtime_error("mkdtemp");
+    path = t;
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+/// The TAIFEX day, loaded once for the whole suite (the file is 22 MB unzipped).
+const TickData& taifex_day() {
+  static const TickData data = [] {
+    ReadOptions ro;
+    ro.symbol = "MTX";
+    ro.contract = "202108";
+    return read_ticks(kTaifex, default_config().instrument, ro);
+  }();
+  return data;
+}
+
+/// A slice of the TAIFEX day around the entry (08:45 - 10:30 local), for the slower
+/// threaded and sanitizer runs.
+std::vector<InputEvent> morning_slice() {
+  const TickData& d = taifex_day();
+  TimeNs from, to;
+  make_time(20210726, 8 * 3600 + 44 * 60, 0, 8 * 3600 * kNsPerSec, from);
+  make_time(20210726, 10 * 3600 + 30 * 60, 0, 8 * 3600 * kNsPerSec, to);
+  std::vector<InputEvent> v;
+  for (const InputEvent& e : d.events) {
+    if (e.ts >= from && e.ts < to) v.push_back(e);
+  }
+  return v;
+}
+
+/// Runs the pipeline on `events` with `layout` into a fresh LMDB and returns the
+/// dumps of the journal and of every table.
+std::string run_and_dump(const std::vector<InputEvent>& events, Layout layout, const Config& cfg,
+                         const std::string& dir) {
+  storage::StoreOptions so;
+  so.dir = dir;
+  storage::Store store(so);
+  const uint32_t run = store.begin_run("test");
+  PipelineOptions po;
+  po.layout = layout;
+  Pipeline p(cfg, events, run, store.group_floor(), po);
+  storage::Persister pers(store, run, p.journal_rings(), cfg.persist.batch_records);
+  p.run(&pers, [&] { return pers.committed(); });
+  EXPECT_EQ(pers.committed(), p.journaled());
+  std::ostringstream out;
+  for (storage::Table t : {storage::Table::Journal, storage::Table::Orders, storage::Table::Fills,
+                           storage::Table::Positions, storage::Table::Groups}) {
+    out << "== " << storage::to_string(t) << "\n";
+    store.dump(t, false, out);
+  }
+  return out.str();
+}
+
+TEST(Replay, TaifexDayShowsRangeEntryAndEveryLotExit) {
+  app::ReplayOptions ro;
+  ro.data = kTaifex;
+  ro.read.contract = "202108";
+  ro.pipeline.layout = Layout::Inline;
+  const app::ReplayResult r = app::run_replay(ro);
+  EXPECT_EQ(r.input_events, 199'567u);
+  ASSERT_FALSE(r.days.empty());
+  const DayResult& d = r.days.back();
+  EXPECT_EQ(d.day, TradingDay{20210726});
+  ASSERT_TRUE(d.has_range);
+  EXPECT_EQ(d.range_low, Price{17453});
+  EXPECT_EQ(d.range_high, Price{17480});
+  ASSERT_EQ(d.entries.size(), 1u) << "once per day";
+  const EntryResult& e = d.entries[0];
+  EXPECT_EQ(e.target, Qty{3});
+  for (int idx : e.lots) {
+    const LotResult& l = r.lots[static_cast<std::size_t>(idx)];
+    if (l.state == PositionState::EntryFailed) continue;
+    EXPECT_EQ(l.state, PositionState::Closed) << "every filled lot is closed by the end of the day";
+    EXPECT_NE(l.exit_reason, ExitReason::None);
+    if (e.side == PosSide::Long) {
+      EXPECT_GT(l.entry_px, d.range_high - Ticks{6}) << "entered near the breakout";
+      EXPECT_EQ(l.pnl.v, (l.exit_px - l.entry_px).v);
+    } else {
+      EXPECT_EQ(l.pnl.v, (l.entry_px - l.exit_px).v);
+    }
+  }
+  EXPECT_GE(r.orders.sent, 6u) << "3 entries and 3 exits at least";
+  EXPECT_EQ(r.tracker.unknown_reports, 0u);
+  EXPECT_EQ(r.journal_records, r.persisted_records) << "every journal record reached LMDB";
+  EXPECT_EQ(r.latency.count(), r.orders.sent) << "one latency sample per order sent";
+  EXPECT_EQ(r.tracker.net_position, 0) << "flat at the end of the day";
+  const std::string report = app::format_report(r);
+  EXPECT_NE(report.find("opening range 17453 - 17480"), std::string::npos) << report;
+  const std::string json = app::format_report_json(r);
+  EXPECT_NE(json.find("\"trading_day\": \"2021-07-26\""), std::string::npos);
+  EXPECT_NE(json.find("\"range_low\": 17453"), std::string::npos);
+}
+
+TEST(Replay, CapitalBarsLimitUpDayHasNoEntry) {
+  app::ReplayOptions ro;
+  ro.data = kBars;
+  ro.pipeline.layout = Layout::Inline;
+  const app::ReplayResult r = app::run_replay(ro);
+  bool seen = false;
+  for (const DayResult& d : r.days) {
+    if (d.day != TradingDay{20250410}) continue;
+    seen = true;
+    EXPECT_TRUE(d.has_range);
+    EXPECT_EQ(d.range_high, Price{18902});
+    EXPECT_EQ(d.range_low, Price{18902});
+    EXPECT_TRUE(d.entries.empty()) << "limit-up: the price never left 18902";
+    EXPECT_EQ(d.skipped, SkipReason::NoBreakout);
+  }
+  EXPECT_TRUE(seen);
+  EXPECT_GE(r.days.size(), 3u);
+  EXPECT_EQ(r.tracker.net_position, 0);
+}
+
+TEST(Replay, JsonLinesReplayMatchesTheTaifexReplay) {
+  TempDir tmp;
+  const std::string jsonl = tmp.path + "/day.jsonl";
+  ReadOptions ro;
+  ro.contract = "202108";
+  ro.tick_rule.enabled = false;
+  const TickData raw = read_ticks(kTaifex, default_config().instrument, ro);
+  write_jsonl(jsonl, raw.events, default_config().instrument);
+
+  app::ReplayOptions a;
+  a.data = kTaifex;
+  a.read.contract = "202108";
+  a.pipeline.layout = Layout::Inline;
+  a.persist = false;
+  app::ReplayOptions b = a;
+  b.data = jsonl;
+  b.read.contract = "";
+  const app::ReplayResult ra = app::run_replay(a);
+  const app::ReplayResult rb = app::run_replay(b);
+  ASSERT_EQ(ra.lots.size(), rb.lots.size());
+  for (std::size_t i = 0; i < ra.lots.size(); ++i) {
+    EXPECT_EQ(ra.lots[i].entry_px, rb.lots[i].entry_px);
+    EXPECT_EQ(ra.lots[i].exit_px, rb.lots[i].exit_px);
+    EXPECT_EQ(ra.lots[i].exit_reason, rb.lots[i].exit_reason);
+    EXPECT_EQ(ra.lots[i].exit_time, rb.lots[i].exit_time);
+  }
+}
+
+TEST(Replay, TwoRunsGiveIdenticalJournals) {
+  const Config cfg = default_config();
+  TempDir a, b;
+  const std::string da = run_and_dump(taifex_day().events, Layout::Inline, cfg, a.path);
+  const std::string db = run_and_dump(taifex_day().events, Layout::Inline, cfg, b.path);
+  EXPECT_GT(da.size(), 1000u);
+  EXPECT_EQ(da, db);
+}
+
+TEST(Replay, ThreadedFusedAndInlineLayoutsGiveIdenticalJournals) {
+  const Config cfg = default_config();
+  const std::vector<InputEvent> events = morning_slice();
+  ASSERT_GT(events.size(), 10'000u);
+  TempDir a, b, c;
+  const std::string inl = run_and_dump(events, Layout::Inline, cfg, a.path);
+  const std::string fused = run_and_dump(events, Layout::Fused, cfg, b.path);
+  const std::string threads = run_and_dump(events, Layout::Threads, cfg, c.path);
+  EXPECT_NE(inl.find("order_sent"), std::string::npos) << "the slice must contain trading";
+  EXPECT_EQ(inl, fused);
+  EXPECT_EQ(inl, threads);
+}
+
+TEST(Replay, RepeatRunOnTheSameDatabaseAllocatesTheNextGroupIds) {
+  TempDir tmp;
+  app::ReplayOptions ro;
+  ro.data = kTaifex;
+  ro.read.contract = "202108";
+  ro.db = tmp.path;
+  ro.pipeline.layout = Layout::Inline;
+  const app::ReplayResult first = app::run_replay(ro);
+  const app::ReplayResult second = app::run_replay(ro);
+  EXPECT_EQ(first.run_id, 1u);
+  EXPECT_EQ(second.run_id, 2u);
+  ASSERT_FALSE(first.lots.empty());
+  ASSERT_FALSE(second.lots.empty());
+  EXPECT_EQ(first.lots[0].group, 1u);
+  EXPECT_EQ(second.lots[0].group, 2u) << "group ids are unique per (trading day, group id)";
+  EXPECT_NE(first.lots[0].id, second.lots[0].id);
+}
+
+TEST(Replay, BadInputNamesFileLineAndField) {
+  TempDir tmp;
+  const std::string bad = tmp.path + "/bad.jsonl";
+  {
+    std::ofstream f(bad);
+    f << "{\"type\":\"trade\",\"ts_ns\":1627260300000000000,\"symbol\":\"MTX\",\"price\":\"17473\",\"qty\":1}\n";
+    f << "{\"type\":\"trade\",\"ts_ns\":1627260301000000000,\"symbol\":\"MTX\",\"price\":\"abc\",\"qty\":1}\n";
+  }
+  app::ReplayOptions ro;
+  ro.data = bad;
+  ro.pipeline.layout = Layout::Inline;
+  ro.persist = false;
+  try {
+    app::run_replay(ro);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.line(), 2u);
+    EXPECT_NE(std::string(e.what()).find("bad.jsonl:2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("price"), std::string::npos) << e.what();
+  }
+  ro.read.skip_bad = true;
+  const app::ReplayResult r = app::run_replay(ro);
+  EXPECT_EQ(r.input.skipped, 1u);
+  EXPECT_EQ(r.input_events, 1u);
+}
+
+}  // namespace
+}  // namespace tp
