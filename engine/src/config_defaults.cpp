@@ -1,5 +1,6 @@
 // Defaults, presets and point->tick resolution of the configuration (SPEC §4).
 // The TOML loader and validation live in config_load.cpp.
+#include <charconv>
 #include <cmath>
 #include <string>
 
@@ -81,7 +82,9 @@ namespace {
 Ticks to_ticks_or_throw(const Instrument& inst, double points, const char* field) {
   Ticks t;
   if (!inst.points_to_ticks(points, t)) {
-    throw ConfigError(std::string(field) + ": " + std::to_string(points) +
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, points);  // shortest: "2.5", not "2.500000"
+    throw ConfigError(std::string(field) + ": " + std::string(buf, r.ptr) +
                       " points is not a whole number of ticks (tick size " +
                       inst.format_price(Price{1}) + ")");
   }

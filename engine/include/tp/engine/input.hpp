@@ -123,8 +123,12 @@ struct TickData {
   std::string source;              ///< file path
 };
 
-/// Guesses the format from the file name and first bytes (zip magic or Big5/TAIFEX
-/// header -> taifex, '商品代碼' header -> bars, '{' -> jsonl). Throws InputError if unknown.
+/// Guesses the format from the file's first bytes (docs/FORMATS.md "Detection"): a zip
+/// archive is opened in memory and its first data entry is examined; a BOM (optional) and
+/// a '商品代碼' header -> bars; first non-blank character '{' -> jsonl; a 9-column first
+/// line followed by (or itself) a row starting with a 6/8-digit date -> taifex.
+/// Throws InputError (field "format") if unknown or empty, std::runtime_error if the file
+/// cannot be read. Cold path: reads the whole file.
 InputFormat detect_format(const std::string& path);
 
 /// Loads `path` in the given (or detected) format for `inst`. Throws InputError on the
@@ -132,7 +136,22 @@ InputFormat detect_format(const std::string& path);
 /// opened or read. Cold path: allocates.
 TickData read_ticks(const std::string& path, const Instrument& inst, const ReadOptions& opt);
 
-/// Individual readers (same contract as read_ticks; `data` is the whole file's bytes).
+/// Individual readers (same contract as read_ticks; `data` is the whole file's bytes,
+/// `name` the file name used in errors). A symbol (or TAIFEX contract) that does not occur
+/// in the file at all is an InputError with line 0, even with skip_bad.
+///
+/// read_taifex_csv: selects opt.symbol and opt.contract (empty: the front month, the
+/// earliest plain YYYYMM contract; reported in ReadStats::contract), sorts the rows by
+/// second (stable: file order within a second) and spreads the n trades of one second
+/// evenly across it: the i-th (0-based, file order) gets ts = second + i * 1e9 / n ns.
+/// Every event is a trade (kInTrade, kInAuction for '*'), last_qty = volume(B+S) / 2;
+/// day/session by trading_day_of/session_of; then the tick rule.
+/// read_capital_bars: each bar closing at local minute M becomes four trades at
+/// M - 60 s + 0/15/30/45 s, O->L->H->C when close >= open, else O->H->L->C, each of
+/// volume / 4 lots (at least 1; 1 when the volume is empty); then the tick rule.
+/// read_jsonl: the normalized schema of docs/FORMATS.md; prices converted exactly from
+/// their decimal text; ts_ns must not decrease; the tick rule only when the selection
+/// holds no quote/tick record.
 TickData read_taifex_csv(const std::string& name, std::string_view data, const Instrument& inst,
                          const ReadOptions& opt);
 TickData read_capital_bars(const std::string& name, std::string_view data, const Instrument& inst,
@@ -140,10 +159,16 @@ TickData read_capital_bars(const std::string& name, std::string_view data, const
 TickData read_jsonl(const std::string& name, std::string_view data, const Instrument& inst,
                     const ReadOptions& opt);
 
-/// Applies the tick rule in place to events that carry a trade but no quote.
+/// Applies the tick rule in place to events that carry a trade but no quote (one bid and
+/// one ask level, flags kInQuote | kInSynthetic; see TickRuleConfig). Events must be in
+/// time order. Events with a book are left alone but their trades still set the previous
+/// price. Does nothing when !cfg.enabled. Never allocates.
 void apply_tick_rule(std::vector<InputEvent>& events, const TickRuleConfig& cfg);
 
-/// Writes events as normalized JSON lines (docs/FORMATS.md) to `path`.
+/// Writes events as normalized JSON lines (docs/FORMATS.md) to `path`, symbol =
+/// inst.symbol, prices as exact decimal strings. Synthetic book levels (kInSynthetic) are
+/// not written (such events become plain trades; the reader's tick rule derives them
+/// again), so write -> read_jsonl with the same options reproduces the events.
 /// Throws std::runtime_error on I/O failure.
 void write_jsonl(const std::string& path, const std::vector<InputEvent>& events, const Instrument& inst);
 

@@ -1,4 +1,5 @@
-// The opening-range breakout strategy with per-lot exits (SPEC §4), as a plain class
+// The opening-range breakout strategy with per-lot exits (SPEC §4; every rule and
+// interpretation is listed in docs/STRATEGY.md), as a plain class
 // driven by the risk stage. It owns the lot positions (PENDING_ENTRY -> ACTIVE ->
 // PENDING_CLOSING -> CLOSED) and decides every order; the tracker upstream owns the
 // order state machines and resolves reports to client order ids.
@@ -9,6 +10,7 @@
 // Blocking: never.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -47,8 +49,8 @@ struct LotResult {
   PositionId id;
   TradingDay day;
   int entry_index = 0;        ///< index into DayResult::entries of its day
-  uint16_t group = 0;         ///< display group (FIFO, SPEC §4)
-  uint8_t rule = 0;           ///< 1..3
+  uint16_t group = 0;         ///< display group (FIFO, SPEC §4); 0 for an Overfill lot
+  uint8_t rule = 0;           ///< 1..3; 0 for an Overfill lot (no exit rule, closed at once)
   PosSide side = PosSide::Long;
   PositionState state = PositionState::PendingEntry;
   ExitReason exit_reason = ExitReason::None;
@@ -95,16 +97,27 @@ struct StrategyCounters {
 
 class Strategy {
  public:
+  /// Capacities reserved by the constructor. on_* never allocate while a run stays
+  /// within them (entry creation, a rare event, may allocate the entry's lot list).
+  static constexpr std::size_t kOrderSlots = 4096;   ///< orders remembered (ring, by client id)
+  static constexpr std::size_t kLotCapacity = 65536; ///< lots of the run (LotResult)
+  static constexpr std::size_t kDayCapacity = 4096;  ///< trading days of the run
+  static constexpr std::size_t kEntryCapacity = 4096;
+
   /// `run_id` goes into the high 32 bits of client order ids and position ids.
   /// `group_floor`: per trading day, the highest group id already used in the store
   /// (a repeat run the same day allocates the next free ids, SPEC §4).
+  /// Cold path: allocates (reserves every container). `cfg` must outlive the strategy
+  /// and must have been resolve()d.
   Strategy(const Config& cfg, uint32_t run_id, StrategySink& sink,
            std::vector<std::pair<TradingDay, uint16_t>> group_floor = {});
 
   /// A market event (ev.kind == Market). Updates the range, the entry trigger, every
-  /// lot's peak/stop, and sends entries/exits.
+  /// lot's peak/stop, and sends entries/exits. Never blocks; no allocation except at a
+  /// new entry signal; no floating point.
   void on_market(const Event& ev);
   /// An execution report for one of our orders (ev.kind == Exec, client_id resolved).
+  /// Reports for ids this strategy never issued are ignored (counted in unknown_reports()).
   void on_exec(const Event& ev);
   /// End of data: closes the books of the last day (open lots stay open in the report).
   void on_end_of_data(const Event& ev);
@@ -117,15 +130,179 @@ class Strategy {
   [[nodiscard]] int open_lots() const;
   /// Realized PnL of the current trading day, in ticks.
   [[nodiscard]] Ticks day_pnl() const;
+  /// Realized PnL of the whole run, in ticks.
+  [[nodiscard]] Ticks cumulative_pnl() const { return cum_pnl_; }
+  /// Risk state of lot `i` (index into lots()): current peak, stop and PositionFlag bits.
+  struct LotRisk {
+    Price peak;
+    Price stop;
+    uint8_t flags = 0;
+  };
+  [[nodiscard]] LotRisk lot_risk(std::size_t i) const;
+  /// Execution reports whose client id this strategy never issued (or that fell out of
+  /// the order ring); they are ignored.
+  [[nodiscard]] uint64_t unknown_reports() const { return unknown_reports_; }
 
  private:
+  /// Internal per-lot state (parallel to lots_).
+  struct LotState {
+    Price peak;
+    Price stop;
+    Price exit_first_px;          ///< price of the first exit order of the current decision
+    TimeNs exit_first_time;       ///< when it was sent (chase duration limit)
+    uint64_t bound_order = 0;     ///< entry: client id of the in-flight order reserved for this lot
+    uint64_t exit_order = 0;      ///< client id of the lot's current exit order (0: none)
+    int32_t entry = -1;           ///< index into entries_
+    ExitReason decision = ExitReason::None;  ///< exit decided and not yet filled (sticky)
+    uint8_t flags = 0;            ///< PositionFlag bits
+    uint8_t exit_chase_n = 0;     ///< number of the last exit chase of the current decision
+    bool exit_chase_due = false;  ///< the exit order was cancelled: chase n+1 is due
+    bool exit_ref_set = false;    ///< exit_ref was taken for the current decision
+    bool retry_on_market = false; ///< a rejected exit: retry on the next market event
+    bool stale_held = false;      ///< the StaleQuote signal was journaled for this hold
+    bool dirty = false;           ///< a Position record is owed at the end of the event
+    bool overfill = false;        ///< a lot beyond the target (exits at once)
+  };
+  /// A sent order, remembered in a ring indexed by the low bits of its client id.
+  struct OrderSlot {
+    uint64_t id = 0;
+    int32_t entry = -1;  ///< index into entries_
+    int32_t lot = -1;    ///< exit: the lot; per-lot entry: the lot it was sent for
+    Qty qty;
+    Qty filled;
+    Price limit;
+    OrderPurpose purpose = OrderPurpose::Entry;
+    ExitReason reason = ExitReason::None;  ///< exit: the decision it executes
+    uint8_t chase_n = 0;
+    bool in_flight = false;
+  };
+  /// Internal state of one entry (one signal).
+  struct EntryState {
+    int32_t day = -1;         ///< index into days_
+    int32_t index = 0;        ///< index into days_[day].entries
+    PosSide side = PosSide::Long;
+    Price range_high;
+    Price range_low;
+    Price opening;
+    uint16_t first_group = 0; ///< first group id allocated for this entry
+    uint8_t groups = 0;
+    int32_t target = 0;
+    int32_t filled = 0;        ///< lots filled within the target (FIFO counter of the entry)
+    int32_t in_flight = 0;     ///< lots of entry orders still working
+    int32_t chase_in_flight = 0;  ///< chase orders still working
+    int32_t rejected = 0;      ///< lots of rejected orders (never chased)
+    uint8_t chase_n = 0;       ///< number of the last chase step
+    bool first_sent = false;
+    bool send_due = false;     ///< the first send or the next chase is due (sticky across stale quotes)
+    bool stale_held = false;
+    bool done = false;         ///< no more orders will be sent for this entry
+    uint8_t completed_groups = 0;  ///< bit g: Group Completed journaled for first_group + g
+    Price first_px;
+    TimeNs first_time;
+    int64_t group_pnl[5] = {};
+  };
+
+  // market-side steps
+  void begin_day(TradingDay day);
+  void finish_day();
+  void complete_range();
+  void check_breakout(const Event& ev, Price p);
+  void create_entry(const Event& ev, PosSide side, Price trigger);
+  void flatten_all(const Event& ev);
+  void on_trade_for_lots(const Event& ev, Price p);
+  void process_pending(const Event& ev, bool market);
+
+  // entries
+  void try_send_entry(int e, const Event& ev);
+  void entry_give_up(int e, ChaseEvent why, Price px, int n, const Event& ev);
+  void settle_entry(int e, const Event& ev);
+  void stop_entry(int e, bool journal_if_unfilled);
+  void fail_unbound_lots(int e);
+  int take_lot_for_fill(int e, uint64_t order_id);
+  void on_entry_fill(int slot, Qty q, Price px, const Event& ev);
+  int new_lot(int e, PosSide side);
+  Price initial_stop(const EntryState& en, PosSide side, Price entry_px) const;
+
+  // exits
+  void decide_exit(int i, ExitReason why, const Event& ev);
+  void try_send_exit(int i, const Event& ev);
+  void exit_give_up(int i, ChaseEvent why, Price px, int n);
+  void on_exit_fill(int slot, Price px, const Event& ev);
+  void close_lot(int i, Price px, TimeNs t, ExitReason why);
+  void apply_protective(int closed_lot);
+  void maybe_complete_groups(int e);
+  void remove_open(int i);
+  void compact_live();
+
+  // helpers
+  OrderSlot* find_order(ClientOrderId id);
+  uint64_t next_client_id();
+  [[nodiscard]] bool quote_fresh(Side side, TimeNs now) const;
+  [[nodiscard]] bool budget_ok(int orders, int journal) const;
+  void mark(int i);
+  void flush_positions();
+  void put_journal(JournalRecord& r);
+  void journal_signal(SignalKind k, PosSide side, Price trigger, SkipReason skip, int lots);
+  void journal_chase(ChaseEvent ev, OrderPurpose purpose, uint64_t new_id, Price first, Price px,
+                     PositionId pos, int qty, int n);
+  void journal_group(int e, uint16_t gid, GroupEvent ge, int lots, int filled);
+  void begin_event();
+  [[nodiscard]] int64_t ceil_ppm(int64_t x, int64_t ppm) const;
+
   const Config& cfg_;
   uint32_t run_id_;
   StrategySink& sink_;
   std::vector<std::pair<TradingDay, uint16_t>> group_floor_;
   std::vector<DayResult> days_;
   std::vector<LotResult> lots_;
+  std::vector<LotState> st_;
+  std::vector<EntryState> entries_;
+  std::vector<OrderSlot> orders_;   ///< ring of kOrderSlots
+  std::vector<int32_t> open_;       ///< indices of ACTIVE / PENDING_CLOSING lots, creation order
+  std::vector<int32_t> live_entries_;  ///< entries not done, creation order
+  std::vector<int32_t> touched_;    ///< lots owing a Position record this event
   StrategyCounters counters_;
+
+  // time of day in ns (resolved once)
+  int64_t range_start_ns_ = 0;
+  int64_t range_end_ns_ = 0;
+  int64_t entry_end_ns_ = 0;
+  int64_t flatten_ns_ = 0;
+  int64_t max_quote_age_ns_ = 0;
+  int64_t max_chase_ns_ = 0;
+
+  // quote (last accepted market event)
+  Price bid_;
+  Price ask_;
+  TimeNs quote_time_;
+  bool has_bid_ = false;
+  bool has_ask_ = false;
+
+  // day state
+  TradingDay day_;
+  int32_t day_idx_ = -1;
+  bool day_finished_ = false;
+  bool range_done_ = false;
+  bool have_range_trade_ = false;
+  Price hi_;
+  Price lo_;
+  Price opening_;
+  bool day_blocked_ = false;     ///< the range filter skipped the day
+  bool filter_journaled_ = false;
+  bool flatten_active_ = false;
+  uint16_t next_group_ = 1;
+  int32_t day_entries_ = 0;
+  int32_t last_entry_ = -1;      ///< last entry of the run
+
+  // money
+  Ticks day_pnl_;
+  Ticks cum_pnl_;
+
+  uint64_t next_order_n_ = 1;
+  uint64_t next_lot_n_ = 1;
+  uint64_t unknown_reports_ = 0;
+  int orders_ev_ = 0;
+  int journal_ev_ = 0;
 };
 
 }  // namespace tp

@@ -32,6 +32,7 @@
 #include <new>
 #include <stdexcept>
 #include <type_traits>
+#include <utility>
 
 namespace tp {
 
@@ -59,20 +60,29 @@ class SpscRing {
   using value_type = T;
 
   /// Creates a ring holding up to `capacity` messages.
-  /// Cold path: allocates capacity * sizeof(T) bytes (cache-line aligned).
-  /// Throws std::invalid_argument unless capacity is a power of two >= 2.
+  /// Cold path: allocates capacity * sizeof(T) bytes, rounded up to whole
+  /// kFalseSharingRange blocks so that no other heap object shares the slots' last
+  /// cache lines, aligned to a cache line (or to alignof(T) if that is larger).
+  /// Never constructs or destroys a T (slots are raw storage; T is trivially copyable
+  /// and trivially destructible).
+  /// Throws std::invalid_argument unless capacity is a power of two >= 2, and
+  /// std::length_error if capacity * sizeof(T) does not fit in a size_t.
   explicit SpscRing(std::size_t capacity)
       : capacity_(capacity), mask_(capacity - 1) {
     if (capacity < 2 || (capacity & (capacity - 1)) != 0) {
       throw std::invalid_argument("SpscRing capacity must be a power of two >= 2");
     }
-    slots_ = static_cast<T*>(::operator new[](capacity * sizeof(T), std::align_val_t{kCacheLine}));
+    if (capacity > (SIZE_MAX - kFalseSharingRange) / sizeof(T)) {
+      throw std::length_error("SpscRing capacity * sizeof(T) overflows");
+    }
+    const std::size_t bytes = (capacity * sizeof(T) + kFalseSharingRange - 1) & ~(kFalseSharingRange - 1);
+    slots_ = static_cast<T*>(::operator new[](bytes, std::align_val_t{kSlotAlign}));
     prod_.mask = mask_;
     cons_.mask = mask_;
     prod_.slots = slots_;
     cons_.slots = slots_;
   }
-  ~SpscRing() { ::operator delete[](slots_, std::align_val_t{kCacheLine}); }
+  ~SpscRing() { ::operator delete[](slots_, std::align_val_t{kSlotAlign}); }
   SpscRing(const SpscRing&) = delete;
   SpscRing& operator=(const SpscRing&) = delete;
 
@@ -123,9 +133,10 @@ class SpscRing {
     return free;
   }
 
-  /// Blocking push: retries try_push, running `idle(0)` between attempts, until the
-  /// message is in. Never drops. Producer thread only. `Idle` is any callable taking
-  /// the work count (see tp/engine/idle.hpp) - e.g. a BackoffIdle.
+  /// Blocking push: retries try_push, calling `idle.idle(0)` between attempts, until
+  /// the message is in, then `idle.reset()`. Never drops. Producer thread only. `Idle`
+  /// is any type with idle(int) and reset() - e.g. tp::IdleStrategy
+  /// (tp/engine/idle.hpp).
   template <class Idle>
   void push_blocking(const T& v, Idle& idle) noexcept {
     while (!try_push(v)) idle.idle(0);
@@ -180,7 +191,8 @@ class SpscRing {
     return n;
   }
 
-  /// Blocking pop: waits (running `idle`) until a message is available.
+  /// Blocking pop: waits (calling `idle.idle(0)`) until a message is available, then
+  /// `idle.reset()`. Consumer thread only.
   template <class Idle>
   void pop_blocking(T& out, Idle& idle) noexcept {
     while (!try_pop(out)) idle.idle(0);
@@ -189,16 +201,24 @@ class SpscRing {
 
   // ---------------------------------------------------------------- any thread
 
-  /// Snapshot of the number of messages in the ring; exact only when both sides are
-  /// quiescent.
+  /// Snapshot of the number of messages in the ring, always in 0..capacity(); exact
+  /// only when both sides are quiescent (or when called by the producer or consumer
+  /// while the other side is quiescent).
   [[nodiscard]] std::size_t size_approx() const noexcept {
+    // head first: tail only grows and tail >= head at every instant, so the difference
+    // cannot be negative. It can exceed the capacity when another thread observes and
+    // both sides move between the two loads (the consumer frees slots, the producer
+    // refills them): clamp.
     const std::size_t head = cons_.head.load(std::memory_order_acquire);
     const std::size_t tail = prod_.tail.load(std::memory_order_acquire);
-    return tail - head;
+    const std::size_t n = tail - head;
+    return n > capacity_ ? capacity_ : n;
   }
   [[nodiscard]] bool empty_approx() const noexcept { return size_approx() == 0; }
 
  private:
+  static constexpr std::size_t kSlotAlign = alignof(T) > kCacheLine ? alignof(T) : kCacheLine;
+
   struct alignas(kFalseSharingRange) ProducerLine {
     std::atomic<std::size_t> tail{0};  // written by producer, read by consumer
     std::size_t head_cache = 0;        // producer's copy of cons_.head

@@ -1,0 +1,256 @@
+// Reader for the Capital (群益) 1-minute bar CSV (docs/FORMATS.md, "bars").
+//
+// Columns are located by their header names, so extra or reordered columns are fine.
+// Each bar closing at local minute M becomes four trade ticks stamped M - 60 s + 0, 15,
+// 30 and 45 s: O->L->H->C when close >= open, O->H->L->C otherwise (SPEC §3.1).
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "input_internal.hpp"
+#include "tp/engine/input.hpp"
+
+namespace tp {
+
+namespace {
+
+constexpr std::string_view kColSymbol = "商品代碼";
+constexpr std::string_view kColDate = "交易日期";
+constexpr std::string_view kColTime = "交易時間";
+constexpr std::string_view kColOpen = "開盤價";
+constexpr std::string_view kColHigh = "最高價";
+constexpr std::string_view kColLow = "最低價";
+constexpr std::string_view kColClose = "收盤價";
+constexpr std::string_view kColVolume = "成交量";
+constexpr std::string_view kUtf8Bom{"\xEF\xBB\xBF", 3};
+constexpr int kMaxColumns = 64;
+constexpr int64_t kBarNs = 60 * kNsPerSec;
+constexpr int64_t kTickStepNs = 15 * kNsPerSec;
+
+/// Exactly `n` ASCII digits.
+bool fixed_digits(std::string_view s, std::size_t n, int32_t& out) noexcept {
+  if (s.size() != n) return false;
+  int32_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  out = v;
+  return true;
+}
+
+/// "YYYY/MM/DD" or "YYYY-MM-DD" -> YYYYMMDD (calendar validity is checked by make_time).
+bool parse_date(std::string_view s, int32_t& out) noexcept {
+  if (s.size() != 10 || (s[4] != '/' && s[4] != '-') || s[7] != s[4]) return false;
+  int32_t y = 0, m = 0, d = 0;
+  if (!fixed_digits(s.substr(0, 4), 4, y) || !fixed_digits(s.substr(5, 2), 2, m) ||
+      !fixed_digits(s.substr(8, 2), 2, d)) {
+    return false;
+  }
+  out = y * 10000 + m * 100 + d;
+  return true;
+}
+
+/// A bar's symbol matches when it is the requested symbol, optionally followed by digits
+/// only (the broker's continuous-contract suffix: "MTX00" matches "MTX"). An empty
+/// request matches everything.
+bool symbol_matches(std::string_view code, std::string_view want) noexcept {
+  if (want.empty()) return true;
+  if (code.substr(0, want.size()) != want) return false;
+  for (char c : code.substr(want.size())) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TickData read_capital_bars(const std::string& name, std::string_view data, const Instrument& inst,
+                           const ReadOptions& opt) {
+  TickData td;
+  td.source = name;
+  ReadStats& st = td.stats;
+  st.format = InputFormat::Bars;
+  detail::BadLines bad(name, opt.skip_bad, st);
+  const std::string_view symbol = detail::trim(opt.symbol);
+  const int64_t off = inst.utc_offset_ns;
+  if (data.substr(0, 3) == kUtf8Bom) data.remove_prefix(3);
+
+  detail::LineReader lr(data);
+  std::string_view line;
+  if (!lr.next(line)) detail::throw_symbol_not_found(name, kColSymbol, symbol, 0);
+
+  // Header: locate the columns by name.
+  std::string_view f[kMaxColumns];
+  const int ncols = detail::split_csv(line, f, kMaxColumns);
+  if (ncols > kMaxColumns) {
+    throw InputError(name, 1, "header", detail::clip_value(line), "too many columns");
+  }
+  int c_sym = -1, c_date = -1, c_time = -1, c_open = -1, c_high = -1, c_low = -1, c_close = -1,
+      c_vol = -1;
+  for (int i = 0; i < ncols; ++i) {
+    const std::string_view h = detail::trim(f[i]);
+    if (h == kColSymbol) c_sym = i;
+    else if (h == kColDate) c_date = i;
+    else if (h == kColTime) c_time = i;
+    else if (h == kColOpen) c_open = i;
+    else if (h == kColHigh) c_high = i;
+    else if (h == kColLow) c_low = i;
+    else if (h == kColClose) c_close = i;
+    else if (h == kColVolume) c_vol = i;
+  }
+  const std::pair<int, std::string_view> required[] = {
+      {c_sym, kColSymbol}, {c_date, kColDate},   {c_open, kColOpen}, {c_high, kColHigh},
+      {c_low, kColLow},    {c_close, kColClose}, {c_vol, kColVolume}};
+  for (const auto& [idx, col] : required) {
+    if (idx < 0) {
+      throw InputError(name, 1, "header", detail::clip_value(line),
+                       "not a Capital 1-minute bar CSV header: missing column " + std::string(col));
+    }
+  }
+
+  bool seen_symbol = false;
+  int32_t cached_date = -1;
+  int64_t cached_midnight = 0;
+  bool cached_ok = false;
+  int64_t prev_close_ns = std::numeric_limits<int64_t>::min();
+  td.events.reserve(data.size() / 20);
+
+  while (lr.next(line)) {
+    const uint32_t ln = lr.line_no();
+    if (detail::trim(line).empty()) continue;
+    ++st.lines;
+    const int n = detail::split_csv(line, f, kMaxColumns);
+    if (n != ncols) {
+      bad.report(ln, "columns", line,
+                 (n < ncols ? "truncated line: expected " : "wrong column count: expected ") +
+                     std::to_string(ncols) + " columns, got " + std::to_string(n));
+      continue;
+    }
+    // 商品代碼
+    const std::string_view code = detail::trim(f[c_sym]);
+    if (code.empty()) {
+      bad.report(ln, kColSymbol, f[c_sym], "empty required field");
+      continue;
+    }
+    const bool selected = symbol_matches(code, symbol);
+    if (selected && !seen_symbol) {
+      seen_symbol = true;
+      st.contract = std::string(code);
+    }
+    // 交易日期 "YYYY/MM/DD HH:MM" = the bar's closing minute (交易時間 supplies the time
+    // when 交易日期 holds only the date).
+    const std::string_view dt = detail::trim(f[c_date]);
+    if (dt.empty()) {
+      bad.report(ln, kColDate, f[c_date], "empty required field");
+      continue;
+    }
+    int32_t date = 0;
+    if (!parse_date(dt.substr(0, 10), date) || (dt.size() > 10 && dt[10] != ' ')) {
+      bad.report(ln, kColDate, f[c_date], "expected a date and closing minute YYYY/MM/DD HH:MM");
+      continue;
+    }
+    std::string_view tm_text = detail::trim(dt.substr(10));
+    std::string_view tm_field = kColDate;
+    if (tm_text.empty() && c_time >= 0) {
+      tm_text = detail::trim(f[c_time]);
+      tm_field = kColTime;
+    }
+    int32_t sec_of_day = 0;
+    if (!parse_hhmmss(tm_text, sec_of_day)) {
+      bad.report(ln, tm_field, tm_field == kColDate ? f[c_date] : f[c_time],
+                 tm_text.empty() ? "missing the bar's closing time HH:MM" : "expected a time HH:MM");
+      continue;
+    }
+    if (date != cached_date) {
+      TimeNs t;
+      cached_ok = make_time(date, 0, 0, off, t);
+      cached_midnight = t.ns;
+      cached_date = date;
+    }
+    if (!cached_ok) {
+      bad.report(ln, kColDate, f[c_date], "not a valid calendar date");
+      continue;
+    }
+    const int64_t close_ns = cached_midnight + int64_t{sec_of_day} * kNsPerSec;
+    // 開盤價 最高價 最低價 收盤價: decimal syntax always, tick grid for the selected symbol.
+    const int cols[4] = {c_open, c_high, c_low, c_close};
+    const std::string_view names[4] = {kColOpen, kColHigh, kColLow, kColClose};
+    Price ohlc[4];
+    bool ok = true;
+    for (int k = 0; k < 4 && ok; ++k) {
+      const std::string_view text = detail::trim(f[cols[k]]);
+      Decimal d;
+      if (text.empty()) {
+        bad.report(ln, names[k], f[cols[k]], "empty required field");
+        ok = false;
+      } else if (!parse_decimal(text, d)) {
+        bad.report(ln, names[k], f[cols[k]], "not a decimal number");
+        ok = false;
+      } else if (selected && !inst.to_ticks(d, ohlc[k])) {
+        bad.report(ln, names[k], f[cols[k]], "price is not a multiple of the tick size (or out of range)");
+        ok = false;
+      }
+    }
+    if (!ok) continue;
+    // 成交量: may be empty (unknown volume; a real quirk of the broker's data).
+    const std::string_view vol_text = detail::trim(f[c_vol]);
+    uint64_t vol = 0;
+    const bool vol_known = !vol_text.empty();
+    if (vol_known && !detail::parse_digits(vol_text, vol)) {
+      bad.report(ln, kColVolume, f[c_vol], "not a whole number");
+      continue;
+    }
+    if (vol / 4 > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
+      bad.report(ln, kColVolume, f[c_vol], "volume out of range");
+      continue;
+    }
+    if (!selected) {
+      ++st.filtered;
+      continue;
+    }
+    const Price o = ohlc[0], h = ohlc[1], l = ohlc[2], c = ohlc[3];
+    if (h < std::max(o, c) || h < l) {
+      bad.report(ln, kColHigh, f[c_high], "high is below the open, close or low");
+      continue;
+    }
+    if (l > std::min(o, c)) {
+      bad.report(ln, kColLow, f[c_low], "low is above the open or close");
+      continue;
+    }
+    if (close_ns <= prev_close_ns) {
+      bad.report(ln, kColDate, f[c_date], "bar is not after the previous bar (bars must be in time order, once each)");
+      continue;
+    }
+    prev_close_ns = close_ns;
+    const TimeNs start{close_ns - kBarNs};
+    const Session session = session_of(start, off, opt.hours);
+    if (!detail::keep_session(session, opt)) {
+      ++st.filtered;
+      continue;
+    }
+    const TradingDay day = trading_day_of(start, off, opt.hours);
+    const Qty qty{vol_known ? std::max<int32_t>(1, static_cast<int32_t>(vol / 4)) : 1};
+    const Price path[4] = {o, c >= o ? l : h, c >= o ? h : l, c};
+    for (int k = 0; k < 4; ++k) {
+      InputEvent e;
+      e.ts = start + k * kTickStepNs;
+      e.day = day;
+      e.line = ln;
+      e.flags = kInTrade;
+      e.session = session;
+      e.last = path[k];
+      e.last_qty = qty;
+      td.events.push_back(e);
+    }
+  }
+  if (!seen_symbol) detail::throw_symbol_not_found(name, kColSymbol, symbol, st.lines);
+  apply_tick_rule(td.events, opt.tick_rule);
+  st.events = td.events.size();
+  return td;
+}
+
+}  // namespace tp

@@ -1,0 +1,7 @@
+# Input readers (engine/src/input_*.cpp): TAIFEX daily CSV, Capital 1-minute bars,
+# normalized JSON lines, format detection, the tick rule and the JSON-lines writer.
+# The real-data suites read ../shared/data (TP_SHARED_DIR).
+tp_add_test(input_common_test input_common_test.cpp LABELS unit input LIBS tp::engine)
+tp_add_test(input_taifex_test input_taifex_test.cpp LABELS unit input LIBS tp::engine)
+tp_add_test(input_bars_test input_bars_test.cpp LABELS unit input LIBS tp::engine)
+tp_add_test(input_jsonl_test input_jsonl_test.cpp LABELS unit input LIBS tp::engine)

@@ -1,0 +1,2 @@
+# Strategy (SPEC §4): opening range, entries, chase, per-lot exits, journal, counters.
+tp_add_test(strategy_test strategy_test.cpp LABELS unit strategy LIBS tp::engine)
