@@ -16,10 +16,13 @@ namespace {
 
 constexpr const char* kName = "cfg.toml";
 
-std::string config_path(const char* file) { return std::string(TP_CONFIG_DIR) + "/" + file; }
+std::string config_path(const char* file) {
+  return std::string(TP_CONFIG_DIR) + "/" + file;
+}
 
 /// Loads `text` expecting a ConfigError whose message contains every one of `parts`.
-::testing::AssertionResult fails_with(std::string_view text, std::initializer_list<std::string_view> parts) {
+::testing::AssertionResult fails_with(std::string_view text,
+                                      std::initializer_list<std::string_view> parts) {
   try {
     (void)load_config_text(text, kName);
   } catch (const ConfigError& e) {
@@ -187,8 +190,8 @@ TEST(ConfigFiles, DefaultTomlIsExactlyTheBuiltInDefaults) {
 }
 
 TEST(ConfigFiles, EveryExampleFileLoads) {
-  for (const char* f : {"default.toml", "conservative.toml", "balanced.toml", "standard.toml", "aggressive.toml",
-                        "test.toml"}) {
+  for (const char* f : {"default.toml", "conservative.toml", "balanced.toml", "standard.toml",
+                        "aggressive.toml", "test.toml"}) {
     SCOPED_TRACE(f);
     EXPECT_NO_THROW((void)load_config(config_path(f)));
   }
@@ -201,9 +204,10 @@ TEST(ConfigFiles, PresetFilesHaveTheirSizeAndTheBacktestRules) {
     int lots;
     int groups;
   };
-  for (const Case& k : {Case{"conservative.toml", "conservative", 1, 2}, Case{"balanced.toml", "balanced", 2, 2},
-                        Case{"standard.toml", "standard", 3, 1}, Case{"aggressive.toml", "aggressive", 3, 3},
-                        Case{"test.toml", "test", 1, 1}}) {
+  for (const Case& k :
+       {Case{"conservative.toml", "conservative", 1, 2}, Case{"balanced.toml", "balanced", 2, 2},
+        Case{"standard.toml", "standard", 3, 1}, Case{"aggressive.toml", "aggressive", 3, 3},
+        Case{"test.toml", "test", 1, 1}}) {
     SCOPED_TRACE(k.file);
     const Config c = load_config(config_path(k.file));
     EXPECT_EQ(c.strategy.preset, k.preset);
@@ -225,7 +229,8 @@ TEST(ConfigFiles, MissingFileNamesThePath) {
     (void)load_config("/nonexistent/dir/cfg.toml");
     FAIL() << "no error";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("/nonexistent/dir/cfg.toml"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/dir/cfg.toml"), std::string::npos)
+        << e.what();
   }
 }
 
@@ -267,8 +272,8 @@ TEST(ConfigPresets, UnknownPresetIsAnError) {
   StrategyConfig s;
   EXPECT_THROW(apply_preset(s, "yolo"), ConfigError);
   EXPECT_TRUE(fails_with("[strategy]\npreset = \"yolo\"\n",
-                         {"cfg.toml:2:", "strategy.preset", "conservative, balanced, standard, aggressive, test",
-                          "yolo"}));
+                         {"cfg.toml:2:", "strategy.preset",
+                          "conservative, balanced, standard, aggressive, test", "yolo"}));
 }
 
 TEST(ConfigPresets, PresetFromTomlThenExplicitSizeOverrides) {
@@ -404,7 +409,8 @@ utc_offset_minutes = 0
   EXPECT_EQ(c.instrument.tick_size.scale, 1);
   EXPECT_EQ(c.instrument.utc_offset_ns, 0);
   EXPECT_EQ(c.strategy.rules[0].activation_ticks, Ticks{150});  // 15 points / 0.1
-  EXPECT_TRUE(fails_with("[instrument]\nsymbol = \"NQ\"\n", {"cfg.toml", "instrument.tick_size", "required", "NQ"}));
+  EXPECT_TRUE(fails_with("[instrument]\nsymbol = \"NQ\"\n",
+                         {"cfg.toml", "instrument.tick_size", "required", "NQ"}));
 }
 
 // ------------------------------------------------------------------ TOML errors
@@ -412,20 +418,27 @@ utc_offset_minutes = 0
 TEST(ConfigErrors, ParseErrorReportsFileLineColumn) {
   EXPECT_TRUE(fails_with("[strategy]\ngroups = 2\nlots_per_group = = 3\n", {"cfg.toml:3:"}));
   EXPECT_TRUE(fails_with("[strategy\n", {"cfg.toml:1:"}));
-  EXPECT_TRUE(fails_with("[strategy]\ngroups = 1\ngroups = 2\n", {"cfg.toml:3:"}));  // duplicate key
+  EXPECT_TRUE(
+      fails_with("[strategy]\ngroups = 1\ngroups = 2\n", {"cfg.toml:3:"}));  // duplicate key
 }
 
 TEST(ConfigErrors, UnknownKeysAndTablesAreNamed) {
-  EXPECT_TRUE(fails_with("[strategy]\ngrups = 2\n", {"cfg.toml:2:1", "unknown key 'strategy.grups'", "groups"}));
-  EXPECT_TRUE(fails_with("[strategy.chase]\nmax_retry = 2\n", {"unknown key 'strategy.chase.max_retry'"}));
-  EXPECT_TRUE(fails_with("[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_pulback = 0.2\n",
-                         {"unknown key 'strategy.rules[1].trailing_pulback'"}));
+  EXPECT_TRUE(fails_with("[strategy]\ngrups = 2\n",
+                         {"cfg.toml:2:1", "unknown key 'strategy.grups'", "groups"}));
+  EXPECT_TRUE(
+      fails_with("[strategy.chase]\nmax_retry = 2\n", {"unknown key 'strategy.chase.max_retry'"}));
+  EXPECT_TRUE(
+      fails_with("[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_pulback = 0.2\n",
+                 {"unknown key 'strategy.rules[1].trailing_pulback'"}));
   EXPECT_TRUE(fails_with("[stratgy]\ngroups = 2\n", {"unknown table [stratgy]"}));
-  EXPECT_TRUE(fails_with("[strategy.chace]\nmax_retries = 2\n", {"unknown table [strategy.chace]"}));
-  EXPECT_TRUE(fails_with("[[strategy.rulez]]\nfixed_tp_points = 1\n", {"unknown table [[strategy.rulez]]"}));
+  EXPECT_TRUE(
+      fails_with("[strategy.chace]\nmax_retries = 2\n", {"unknown table [strategy.chace]"}));
+  EXPECT_TRUE(fails_with("[[strategy.rulez]]\nfixed_tp_points = 1\n",
+                         {"unknown table [[strategy.rulez]]"}));
   EXPECT_TRUE(fails_with("groups = 2\n", {"unknown key 'groups'"}));
   EXPECT_TRUE(fails_with("[instrument]\ntick = \"1\"\n", {"unknown key 'instrument.tick'"}));
-  EXPECT_TRUE(fails_with("[session]\nday_start = \"08:45\"\n", {"unknown key 'session.day_start'"}));
+  EXPECT_TRUE(
+      fails_with("[session]\nday_start = \"08:45\"\n", {"unknown key 'session.day_start'"}));
   EXPECT_TRUE(fails_with("[risk]\nkillswitch = true\n", {"unknown key 'risk.killswitch'"}));
   EXPECT_TRUE(fails_with("[venue]\nlatency = 5\n", {"unknown key 'venue.latency'"}));
   EXPECT_TRUE(fails_with("[persist]\nbatch = 5\n", {"unknown key 'persist.batch'"}));
@@ -433,34 +446,49 @@ TEST(ConfigErrors, UnknownKeysAndTablesAreNamed) {
 }
 
 TEST(ConfigErrors, WrongTypesNameFieldAndExpectedType) {
-  EXPECT_TRUE(fails_with("[strategy]\ngroups = \"3\"\n", {"cfg.toml:2:", "strategy.groups must be an integer",
-                                                          "string \"3\""}));
-  EXPECT_TRUE(fails_with("[strategy]\ngroups = 2.0\n", {"strategy.groups must be an integer", "float"}));
-  EXPECT_TRUE(fails_with("[strategy]\ntrade_night = 1\n", {"strategy.trade_night must be a boolean"}));
-  EXPECT_TRUE(fails_with("[strategy]\nrange_start = 845\n", {"strategy.range_start must be a time of day"}));
-  EXPECT_TRUE(fails_with("[strategy]\nrange_start = \"8:45\"\n", {"strategy.range_start must be a time of day"}));
-  EXPECT_TRUE(fails_with("[strategy]\nrange_start = \"25:00\"\n", {"strategy.range_start must be a time of day"}));
-  EXPECT_TRUE(fails_with("[strategy]\nmax_range_points = \"80\"\n", {"strategy.max_range_points must be a number"}));
-  EXPECT_TRUE(fails_with("[strategy]\ndirection = \"UP\"\n",
-                         {"strategy.direction must be one of \"BOTH|LONG_ONLY|SHORT_ONLY\"", "\"UP\""}));
+  EXPECT_TRUE(fails_with("[strategy]\ngroups = \"3\"\n",
+                         {"cfg.toml:2:", "strategy.groups must be an integer", "string \"3\""}));
+  EXPECT_TRUE(
+      fails_with("[strategy]\ngroups = 2.0\n", {"strategy.groups must be an integer", "float"}));
+  EXPECT_TRUE(
+      fails_with("[strategy]\ntrade_night = 1\n", {"strategy.trade_night must be a boolean"}));
+  EXPECT_TRUE(fails_with("[strategy]\nrange_start = 845\n",
+                         {"strategy.range_start must be a time of day"}));
+  EXPECT_TRUE(fails_with("[strategy]\nrange_start = \"8:45\"\n",
+                         {"strategy.range_start must be a time of day"}));
+  EXPECT_TRUE(fails_with("[strategy]\nrange_start = \"25:00\"\n",
+                         {"strategy.range_start must be a time of day"}));
+  EXPECT_TRUE(fails_with("[strategy]\nmax_range_points = \"80\"\n",
+                         {"strategy.max_range_points must be a number"}));
+  EXPECT_TRUE(
+      fails_with("[strategy]\ndirection = \"UP\"\n",
+                 {"strategy.direction must be one of \"BOTH|LONG_ONLY|SHORT_ONLY\"", "\"UP\""}));
   EXPECT_TRUE(fails_with("[strategy]\nfrequency = 1\n",
                          {"strategy.frequency must be one of \"once_per_day|repeatable|test\""}));
   EXPECT_TRUE(fails_with("[strategy]\ninitial_stop = \"atr\"\n",
-                         {"strategy.initial_stop must be one of", "range_boundary|range_mid|fixed_points|opening_price"}));
-  EXPECT_TRUE(fails_with("[strategy]\npnl_scope = \"week\"\n", {"strategy.pnl_scope must be one of \"day|cumulative\""}));
-  EXPECT_TRUE(fails_with("[persist]\nsync = \"always\"\n", {"persist.sync must be one of \"nosync|durable\""}));
-  EXPECT_TRUE(fails_with("[instrument]\ntick_size = 0.5\n", {"instrument.tick_size must be a decimal string"}));
-  EXPECT_TRUE(fails_with("[instrument]\ntick_size = \"1e-2\"\n", {"instrument.tick_size must be a decimal string"}));
+                         {"strategy.initial_stop must be one of",
+                          "range_boundary|range_mid|fixed_points|opening_price"}));
+  EXPECT_TRUE(fails_with("[strategy]\npnl_scope = \"week\"\n",
+                         {"strategy.pnl_scope must be one of \"day|cumulative\""}));
+  EXPECT_TRUE(fails_with("[persist]\nsync = \"always\"\n",
+                         {"persist.sync must be one of \"nosync|durable\""}));
+  EXPECT_TRUE(fails_with("[instrument]\ntick_size = 0.5\n",
+                         {"instrument.tick_size must be a decimal string"}));
+  EXPECT_TRUE(fails_with("[instrument]\ntick_size = \"1e-2\"\n",
+                         {"instrument.tick_size must be a decimal string"}));
   EXPECT_TRUE(fails_with("[instrument]\nsymbol = 5\n", {"instrument.symbol must be a string"}));
   EXPECT_TRUE(fails_with("strategy = 5\n", {"strategy must be a table"}));
   EXPECT_TRUE(fails_with("[strategy]\nchase = 5\n", {"strategy.chase must be a table"}));
-  EXPECT_TRUE(fails_with("[strategy]\nrules = 5\n", {"strategy.rules must be an array of [[strategy.rules]] tables"}));
+  EXPECT_TRUE(fails_with("[strategy]\nrules = 5\n",
+                         {"strategy.rules must be an array of [[strategy.rules]] tables"}));
   EXPECT_TRUE(fails_with("[strategy]\nrules = [1, 2, 3]\n", {"strategy.rules must be an array"}));
-  EXPECT_TRUE(fails_with("[risk]\nmax_order_lots = 1.5\n", {"risk.max_order_lots must be an integer"}));
+  EXPECT_TRUE(
+      fails_with("[risk]\nmax_order_lots = 1.5\n", {"risk.max_order_lots must be an integer"}));
 }
 
 TEST(ConfigErrors, EnumsAreCaseInsensitive) {
-  const Config c = load_config_text("[strategy]\ndirection = \"short_only\"\nfrequency = \"TEST\"\n", kName);
+  const Config c =
+      load_config_text("[strategy]\ndirection = \"short_only\"\nfrequency = \"TEST\"\n", kName);
   EXPECT_EQ(c.strategy.direction, DirectionMode::ShortOnly);
   EXPECT_EQ(c.strategy.frequency, FrequencyMode::Test);
 }
@@ -469,138 +497,188 @@ TEST(ConfigErrors, EnumsAreCaseInsensitive) {
 // Every message: "cfg.toml: FIELD must be RANGE, got VALUE".
 
 TEST(ConfigValidation, Groups) {
-  EXPECT_TRUE(fails_with("[strategy]\ngroups = 7\n", {"cfg.toml: strategy.groups must be 1..5, got 7"}));
+  EXPECT_TRUE(
+      fails_with("[strategy]\ngroups = 7\n", {"cfg.toml: strategy.groups must be 1..5, got 7"}));
   EXPECT_TRUE(fails_with("[strategy]\ngroups = 0\n", {"strategy.groups must be 1..5, got 0"}));
   // Checked before narrowing: 2^32 + 1 must not wrap to 1.
-  EXPECT_TRUE(fails_with("[strategy]\ngroups = 4294967297\n", {"strategy.groups must be 1..5, got 4294967297"}));
+  EXPECT_TRUE(fails_with("[strategy]\ngroups = 4294967297\n",
+                         {"strategy.groups must be 1..5, got 4294967297"}));
   EXPECT_NO_THROW((void)load_config_text("[strategy]\ngroups = 5\nlots_per_group = 1\n", kName));
 }
 
 TEST(ConfigValidation, LotsPerGroup) {
-  EXPECT_TRUE(fails_with("[strategy]\nlots_per_group = 4\n", {"cfg.toml: strategy.lots_per_group must be 1..3, got 4"}));
-  EXPECT_TRUE(fails_with("[strategy]\nlots_per_group = 0\n", {"strategy.lots_per_group must be 1..3, got 0"}));
+  EXPECT_TRUE(fails_with("[strategy]\nlots_per_group = 4\n",
+                         {"cfg.toml: strategy.lots_per_group must be 1..3, got 4"}));
+  EXPECT_TRUE(fails_with("[strategy]\nlots_per_group = 0\n",
+                         {"strategy.lots_per_group must be 1..3, got 0"}));
 }
 
 TEST(ConfigValidation, FewerRulesThanLotsPerGroup) {
-  EXPECT_TRUE(fails_with("[strategy]\nlots_per_group = 3\n[[strategy.rules]]\ntrailing_activation_points = 15\n"
-                         "[[strategy.rules]]\ntrailing_activation_points = 30\n",
-                         {"cfg.toml: strategy.rules must be 3 [[strategy.rules]] tables", "lots_per_group", "got 2"}));
-  EXPECT_TRUE(fails_with("[strategy]\nlots_per_group = 2\nrules = []\n", {"strategy.rules must be 2..3", "got 0"}));
+  EXPECT_TRUE(fails_with(
+      "[strategy]\nlots_per_group = 3\n[[strategy.rules]]\ntrailing_activation_points = 15\n"
+      "[[strategy.rules]]\ntrailing_activation_points = 30\n",
+      {"cfg.toml: strategy.rules must be 3 [[strategy.rules]] tables", "lots_per_group", "got 2"}));
+  EXPECT_TRUE(fails_with("[strategy]\nlots_per_group = 2\nrules = []\n",
+                         {"strategy.rules must be 2..3", "got 0"}));
   // Four tables: more than the three rules.
-  EXPECT_TRUE(fails_with("[strategy]\nlots_per_group = 1\n"
-                         "[[strategy.rules]]\n[[strategy.rules]]\n[[strategy.rules]]\n[[strategy.rules]]\n",
-                         {"strategy.rules must be 1..3", "got 4"}));
+  EXPECT_TRUE(
+      fails_with("[strategy]\nlots_per_group = 1\n"
+                 "[[strategy.rules]]\n[[strategy.rules]]\n[[strategy.rules]]\n[[strategy.rules]]\n",
+                 {"strategy.rules must be 1..3", "got 4"}));
   // Enough rules: fine, and one rule is enough for one lot per group.
   const Config c = load_config_text(
-      "[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_activation_points = 12\n", kName);
+      "[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_activation_points = 12\n",
+      kName);
   EXPECT_EQ(c.strategy.rules[0].activation_ticks, Ticks{12});
 }
 
 TEST(ConfigValidation, TrailingPullbackIsAnOpenInterval) {
   for (const char* v : {"0", "1", "1.5", "-0.1", "0.0", "1.0", "nan"}) {
     SCOPED_TRACE(v);
-    EXPECT_TRUE(fails_with(std::string("[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_pullback = ") + v + "\n",
-                           {"cfg.toml: strategy.rules[1].trailing_pullback must be in (0, 1) exclusive", "got "}));
+    EXPECT_TRUE(fails_with(
+        std::string("[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_pullback = ") +
+            v + "\n",
+        {"cfg.toml: strategy.rules[1].trailing_pullback must be in (0, 1) exclusive", "got "}));
   }
-  EXPECT_TRUE(fails_with("[strategy]\nlots_per_group = 2\n[[strategy.rules]]\n[[strategy.rules]]\ntrailing_pullback = 1\n",
-                         {"strategy.rules[2].trailing_pullback must be in (0, 1) exclusive", "got 1"}));
-  EXPECT_NO_THROW((void)load_config_text("[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_pullback = 0.999\n", kName));
+  EXPECT_TRUE(
+      fails_with("[strategy]\nlots_per_group = "
+                 "2\n[[strategy.rules]]\n[[strategy.rules]]\ntrailing_pullback = 1\n",
+                 {"strategy.rules[2].trailing_pullback must be in (0, 1) exclusive", "got 1"}));
+  EXPECT_NO_THROW((void)load_config_text(
+      "[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_pullback = 0.999\n", kName));
 }
 
 TEST(ConfigValidation, TrailingActivationPositive) {
-  EXPECT_TRUE(fails_with("[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_activation_points = 0\n",
-                         {"cfg.toml: strategy.rules[1].trailing_activation_points must be > 0, got 0"}));
-  EXPECT_TRUE(fails_with("[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_activation_points = -5\n",
-                         {"strategy.rules[1].trailing_activation_points must be > 0, got -5"}));
-  EXPECT_TRUE(fails_with("[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_activation_points = inf\n",
-                         {"strategy.rules[1].trailing_activation_points must be > 0, got inf"}));
+  EXPECT_TRUE(fails_with(
+      "[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_activation_points = 0\n",
+      {"cfg.toml: strategy.rules[1].trailing_activation_points must be > 0, got 0"}));
+  EXPECT_TRUE(fails_with(
+      "[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_activation_points = -5\n",
+      {"strategy.rules[1].trailing_activation_points must be > 0, got -5"}));
+  EXPECT_TRUE(fails_with(
+      "[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_activation_points = inf\n",
+      {"strategy.rules[1].trailing_activation_points must be > 0, got inf"}));
 }
 
 TEST(ConfigValidation, ProtectiveMultiplierAndFixedTpNonNegative) {
-  EXPECT_TRUE(fails_with("[strategy]\nlots_per_group = 1\n[[strategy.rules]]\nprotective_multiplier = -1\n",
-                         {"cfg.toml: strategy.rules[1].protective_multiplier must be >= 0, got -1"}));
-  EXPECT_TRUE(fails_with("[strategy]\nlots_per_group = 1\n[[strategy.rules]]\nfixed_tp_points = -10\n",
-                         {"cfg.toml: strategy.rules[1].fixed_tp_points must be >= 0, got -10"}));
+  EXPECT_TRUE(
+      fails_with("[strategy]\nlots_per_group = 1\n[[strategy.rules]]\nprotective_multiplier = -1\n",
+                 {"cfg.toml: strategy.rules[1].protective_multiplier must be >= 0, got -1"}));
+  EXPECT_TRUE(
+      fails_with("[strategy]\nlots_per_group = 1\n[[strategy.rules]]\nfixed_tp_points = -10\n",
+                 {"cfg.toml: strategy.rules[1].fixed_tp_points must be >= 0, got -10"}));
 }
 
 TEST(ConfigValidation, WindowOrder) {
   EXPECT_TRUE(fails_with("[strategy]\nrange_start = \"08:47\"\nrange_end = \"08:47\"\n",
-                         {"cfg.toml: strategy.range_start must be before strategy.range_end (08:47:00), got 08:47:00"}));
-  EXPECT_TRUE(fails_with("[strategy]\nrange_end = \"13:01\"\n",
-                         {"strategy.range_end must be at or before strategy.entry_end (13:00:00), got 13:01:00"}));
-  EXPECT_TRUE(fails_with("[strategy]\nentry_end = \"13:50\"\n",
-                         {"strategy.entry_end must be at or before strategy.flatten_time (13:44:00), got 13:50:00"}));
+                         {"cfg.toml: strategy.range_start must be before strategy.range_end "
+                          "(08:47:00), got 08:47:00"}));
+  EXPECT_TRUE(fails_with(
+      "[strategy]\nrange_end = \"13:01\"\n",
+      {"strategy.range_end must be at or before strategy.entry_end (13:00:00), got 13:01:00"}));
+  EXPECT_TRUE(fails_with(
+      "[strategy]\nentry_end = \"13:50\"\n",
+      {"strategy.entry_end must be at or before strategy.flatten_time (13:44:00), got 13:50:00"}));
   // Equal is allowed for range_end <= entry_end <= flatten_time.
   EXPECT_NO_THROW((void)load_config_text(
-      "[strategy]\nrange_end = \"09:00\"\nentry_end = \"09:00\"\nflatten_time = \"09:00\"\n", kName));
+      "[strategy]\nrange_end = \"09:00\"\nentry_end = \"09:00\"\nflatten_time = \"09:00\"\n",
+      kName));
 }
 
 TEST(ConfigValidation, SessionOrder) {
-  EXPECT_TRUE(fails_with("[session]\nday_open = \"14:00\"\n",
-                         {"cfg.toml: session.day_open must be before session.day_close (13:45:00), got 14:00:00"}));
+  EXPECT_TRUE(fails_with(
+      "[session]\nday_open = \"14:00\"\n",
+      {"cfg.toml: session.day_open must be before session.day_close (13:45:00), got 14:00:00"}));
 }
 
 TEST(ConfigValidation, MaxQuoteAge) {
-  EXPECT_TRUE(fails_with("[strategy]\nmax_quote_age_ms = 0\n", {"cfg.toml: strategy.max_quote_age_ms must be >= 1, got 0"}));
-  EXPECT_TRUE(fails_with("[strategy]\nmax_quote_age_ms = -1\n", {"strategy.max_quote_age_ms must be >= 1, got -1"}));
+  EXPECT_TRUE(fails_with("[strategy]\nmax_quote_age_ms = 0\n",
+                         {"cfg.toml: strategy.max_quote_age_ms must be >= 1, got 0"}));
+  EXPECT_TRUE(fails_with("[strategy]\nmax_quote_age_ms = -1\n",
+                         {"strategy.max_quote_age_ms must be >= 1, got -1"}));
 }
 
 TEST(ConfigValidation, Chase) {
-  EXPECT_TRUE(fails_with("[strategy.chase]\nmax_retries = 21\n", {"cfg.toml: strategy.chase.max_retries must be 0..20, got 21"}));
-  EXPECT_TRUE(fails_with("[strategy.chase]\nmax_retries = -1\n", {"strategy.chase.max_retries must be 0..20, got -1"}));
+  EXPECT_TRUE(fails_with("[strategy.chase]\nmax_retries = 21\n",
+                         {"cfg.toml: strategy.chase.max_retries must be 0..20, got 21"}));
+  EXPECT_TRUE(fails_with("[strategy.chase]\nmax_retries = -1\n",
+                         {"strategy.chase.max_retries must be 0..20, got -1"}));
   EXPECT_TRUE(fails_with("[strategy.chase]\nmax_slippage_points = -1\n",
                          {"cfg.toml: strategy.chase.max_slippage_points must be >= 0, got -1"}));
   EXPECT_TRUE(fails_with("[strategy.chase]\nmax_duration_ms = -5\n",
                          {"cfg.toml: strategy.chase.max_duration_ms must be >= 0, got -5"}));
-  EXPECT_NO_THROW((void)load_config_text("[strategy.chase]\nmax_retries = 0\nmax_duration_ms = 0\n", kName));
+  EXPECT_NO_THROW(
+      (void)load_config_text("[strategy.chase]\nmax_retries = 0\nmax_duration_ms = 0\n", kName));
 }
 
 TEST(ConfigValidation, StrategyDistances) {
-  EXPECT_TRUE(fails_with("[strategy]\nmax_range_points = -1\n", {"strategy.max_range_points must be >= 0, got -1"}));
+  EXPECT_TRUE(fails_with("[strategy]\nmax_range_points = -1\n",
+                         {"strategy.max_range_points must be >= 0, got -1"}));
   EXPECT_TRUE(fails_with("[strategy]\ndaily_loss_limit_points = -1\n",
                          {"strategy.daily_loss_limit_points must be >= 0, got -1"}));
-  EXPECT_TRUE(fails_with("[strategy]\nprofit_target_points = -1\n", {"strategy.profit_target_points must be >= 0, got -1"}));
-  EXPECT_TRUE(fails_with("[strategy]\ninitial_stop = \"fixed_points\"\n",
-                         {"strategy.initial_stop_points must be > 0 when strategy.initial_stop = \"fixed_points\"",
-                          "got 0"}));
+  EXPECT_TRUE(fails_with("[strategy]\nprofit_target_points = -1\n",
+                         {"strategy.profit_target_points must be >= 0, got -1"}));
+  EXPECT_TRUE(fails_with(
+      "[strategy]\ninitial_stop = \"fixed_points\"\n",
+      {"strategy.initial_stop_points must be > 0 when strategy.initial_stop = \"fixed_points\"",
+       "got 0"}));
 }
 
 TEST(ConfigValidation, Venue) {
-  EXPECT_TRUE(fails_with("[venue]\nlatency_ms = 60001\n", {"cfg.toml: venue.latency_ms must be 0..60000, got 60001"}));
-  EXPECT_TRUE(fails_with("[venue]\nlatency_ms = -1\n", {"venue.latency_ms must be 0..60000, got -1"}));
+  EXPECT_TRUE(fails_with("[venue]\nlatency_ms = 60001\n",
+                         {"cfg.toml: venue.latency_ms must be 0..60000, got 60001"}));
+  EXPECT_TRUE(
+      fails_with("[venue]\nlatency_ms = -1\n", {"venue.latency_ms must be 0..60000, got -1"}));
   EXPECT_NO_THROW((void)load_config_text("[venue]\nlatency_ms = 0\n", kName));
   EXPECT_NO_THROW((void)load_config_text("[venue]\nlatency_ms = 60000\n", kName));
 }
 
 TEST(ConfigValidation, Persist) {
-  EXPECT_TRUE(fails_with("[persist]\nbatch_records = 0\n", {"cfg.toml: persist.batch_records must be 1..65536, got 0"}));
-  EXPECT_TRUE(fails_with("[persist]\nbatch_records = 65537\n", {"persist.batch_records must be 1..65536, got 65537"}));
-  EXPECT_TRUE(fails_with("[persist]\nmap_size_mb = 15\n", {"cfg.toml: persist.map_size_mb must be 16..1048576, got 15"}));
-  EXPECT_TRUE(fails_with("[persist]\nmap_size_mb = 1048577\n", {"persist.map_size_mb must be 16..1048576, got 1048577"}));
+  EXPECT_TRUE(fails_with("[persist]\nbatch_records = 0\n",
+                         {"cfg.toml: persist.batch_records must be 1..65536, got 0"}));
+  EXPECT_TRUE(fails_with("[persist]\nbatch_records = 65537\n",
+                         {"persist.batch_records must be 1..65536, got 65537"}));
+  EXPECT_TRUE(fails_with("[persist]\nmap_size_mb = 15\n",
+                         {"cfg.toml: persist.map_size_mb must be 16..1048576, got 15"}));
+  EXPECT_TRUE(fails_with("[persist]\nmap_size_mb = 1048577\n",
+                         {"persist.map_size_mb must be 16..1048576, got 1048577"}));
 }
 
 TEST(ConfigValidation, Instrument) {
-  EXPECT_TRUE(fails_with("[instrument]\ntick_size = \"0\"\n", {"cfg.toml: instrument.tick_size must be > 0, got 0"}));
-  EXPECT_TRUE(fails_with("[instrument]\ntick_size = \"-0.5\"\n", {"instrument.tick_size must be > 0, got -0.5"}));
-  EXPECT_TRUE(fails_with("[instrument]\npoint_value = 0\n", {"cfg.toml: instrument.point_value must be > 0, got 0"}));
-  EXPECT_TRUE(fails_with("[instrument]\npoint_value = -50\n", {"instrument.point_value must be > 0, got -50"}));
+  EXPECT_TRUE(fails_with("[instrument]\ntick_size = \"0\"\n",
+                         {"cfg.toml: instrument.tick_size must be > 0, got 0"}));
+  EXPECT_TRUE(fails_with("[instrument]\ntick_size = \"-0.5\"\n",
+                         {"instrument.tick_size must be > 0, got -0.5"}));
+  EXPECT_TRUE(fails_with("[instrument]\npoint_value = 0\n",
+                         {"cfg.toml: instrument.point_value must be > 0, got 0"}));
+  EXPECT_TRUE(fails_with("[instrument]\npoint_value = -50\n",
+                         {"instrument.point_value must be > 0, got -50"}));
   EXPECT_TRUE(fails_with("[instrument]\nutc_offset_minutes = 900\n",
                          {"instrument.utc_offset_minutes must be -720..840, got 900"}));
 }
 
 TEST(ConfigValidation, RiskLimits) {
-  EXPECT_TRUE(fails_with("[risk]\nmax_position_lots = -1\n", {"cfg.toml: risk.max_position_lots must be >= 0, got -1"}));
-  EXPECT_TRUE(fails_with("[risk]\nmax_order_lots = -1\n", {"risk.max_order_lots must be >= 0, got -1"}));
-  EXPECT_TRUE(fails_with("[risk]\nprice_band_points = -1\n", {"risk.price_band_points must be >= 0, got -1"}));
-  EXPECT_TRUE(fails_with("[risk]\nmax_orders_per_sec = -1\n", {"risk.max_orders_per_sec must be >= 0, got -1"}));
-  EXPECT_TRUE(fails_with("[risk]\nmax_daily_loss_points = -1\n", {"risk.max_daily_loss_points must be >= 0, got -1"}));
-  EXPECT_TRUE(fails_with("[risk]\nmax_position_lots = 3000000000\n", {"risk.max_position_lots must be >= 0, got 3000000000"}));
-  EXPECT_NO_THROW((void)load_config_text("[risk]\nmax_position_lots = 0\nmax_orders_per_sec = 0\n", kName));
+  EXPECT_TRUE(fails_with("[risk]\nmax_position_lots = -1\n",
+                         {"cfg.toml: risk.max_position_lots must be >= 0, got -1"}));
+  EXPECT_TRUE(
+      fails_with("[risk]\nmax_order_lots = -1\n", {"risk.max_order_lots must be >= 0, got -1"}));
+  EXPECT_TRUE(fails_with("[risk]\nprice_band_points = -1\n",
+                         {"risk.price_band_points must be >= 0, got -1"}));
+  EXPECT_TRUE(fails_with("[risk]\nmax_orders_per_sec = -1\n",
+                         {"risk.max_orders_per_sec must be >= 0, got -1"}));
+  EXPECT_TRUE(fails_with("[risk]\nmax_daily_loss_points = -1\n",
+                         {"risk.max_daily_loss_points must be >= 0, got -1"}));
+  EXPECT_TRUE(fails_with("[risk]\nmax_position_lots = 3000000000\n",
+                         {"risk.max_position_lots must be >= 0, got 3000000000"}));
+  EXPECT_NO_THROW(
+      (void)load_config_text("[risk]\nmax_position_lots = 0\nmax_orders_per_sec = 0\n", kName));
 }
 
 TEST(ConfigValidation, TickRule) {
-  EXPECT_TRUE(fails_with("[tick_rule]\nspread_ticks = 0\n", {"cfg.toml: tick_rule.spread_ticks must be 1..1000000, got 0"}));
-  EXPECT_TRUE(fails_with("[tick_rule]\nsize_lots = 0\n", {"cfg.toml: tick_rule.size_lots must be >= 1, got 0"}));
+  EXPECT_TRUE(fails_with("[tick_rule]\nspread_ticks = 0\n",
+                         {"cfg.toml: tick_rule.spread_ticks must be 1..1000000, got 0"}));
+  EXPECT_TRUE(fails_with("[tick_rule]\nsize_lots = 0\n",
+                         {"cfg.toml: tick_rule.size_lots must be >= 1, got 0"}));
 }
 
 TEST(ConfigValidation, ValidateOnAConfigBuiltInCode) {
@@ -610,7 +688,8 @@ TEST(ConfigValidation, ValidateOnAConfigBuiltInCode) {
   c = default_config();
   c.source = "mine.toml";
   c.strategy.rules[2].trailing_pullback = 0.0;
-  EXPECT_TRUE(invalid(c, {"mine.toml: strategy.rules[3].trailing_pullback must be in (0, 1) exclusive", "got 0"}));
+  EXPECT_TRUE(invalid(
+      c, {"mine.toml: strategy.rules[3].trailing_pullback must be in (0, 1) exclusive", "got 0"}));
   c = default_config();
   c.instrument.tick_size = Decimal{0, 0};
   EXPECT_TRUE(invalid(c, {"instrument.tick_size must be > 0, got 0"}));
@@ -643,18 +722,23 @@ TEST(ConfigResolve, OffGridDistanceThrowsNamingTheField) {
     resolve(c);
     FAIL() << "no error";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("strategy.initial_stop_points"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("strategy.initial_stop_points"), std::string::npos)
+        << e.what();
   }
   // Through the loader the file name is prefixed.
-  EXPECT_TRUE(fails_with("[strategy]\ninitial_stop = \"fixed_points\"\ninitial_stop_points = 2.5\n",
-                         {"cfg.toml: ", "strategy.initial_stop_points", "not a whole number of ticks"}));
+  EXPECT_TRUE(
+      fails_with("[strategy]\ninitial_stop = \"fixed_points\"\ninitial_stop_points = 2.5\n",
+                 {"cfg.toml: ", "strategy.initial_stop_points", "not a whole number of ticks"}));
   EXPECT_TRUE(fails_with("[instrument]\ntick_size = \"0.5\"\n[risk]\nprice_band_points = 10.25\n",
                          {"cfg.toml: ", "risk.price_band_points", "not a whole number of ticks"}));
-  EXPECT_TRUE(fails_with("[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_activation_points = 15.5\n",
-                         {"strategy.rules[1].trailing_activation_points", "not a whole number of ticks"}));
+  EXPECT_TRUE(fails_with(
+      "[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_activation_points = 15.5\n",
+      {"strategy.rules[1].trailing_activation_points", "not a whole number of ticks"}));
   // A half-point tick makes 15.5 points valid (31 ticks).
   const Config ok = load_config_text(
-      "[instrument]\ntick_size = \"0.5\"\n[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_activation_points = 15.5\n", kName);
+      "[instrument]\ntick_size = \"0.5\"\n[strategy]\nlots_per_group = "
+      "1\n[[strategy.rules]]\ntrailing_activation_points = 15.5\n",
+      kName);
   EXPECT_EQ(ok.strategy.rules[0].activation_ticks, Ticks{31});
 }
 
@@ -663,10 +747,11 @@ TEST(ConfigResolve, OffGridDistanceThrowsNamingTheField) {
 TEST(ConfigDescribe, SummarisesTheEffectiveConfiguration) {
   const Config c = load_config(config_path("standard.toml"));
   const std::string d = describe(c);
-  for (const char* part : {"standard.toml", "preset standard", "MTX", "50 TWD per point", "UTC+08:00",
-                           "3 lot(s) per group x 1 group(s) = 3 lot(s)", "08:45:00-08:47:00", "13:00:00",
-                           "13:44:00", "rule 1", "trailing from 15 points, pullback 20%", "rule 3",
-                           "trailing from 65 points", "protective stop x2", "latency 5 ms", "nosync"}) {
+  for (const char* part :
+       {"standard.toml", "preset standard", "MTX", "50 TWD per point", "UTC+08:00",
+        "3 lot(s) per group x 1 group(s) = 3 lot(s)", "08:45:00-08:47:00", "13:00:00", "13:44:00",
+        "rule 1", "trailing from 15 points, pullback 20%", "rule 3", "trailing from 65 points",
+        "protective stop x2", "latency 5 ms", "nosync"}) {
     EXPECT_NE(d.find(part), std::string::npos) << "missing \"" << part << "\" in\n" << d;
   }
   EXPECT_GT(std::count(d.begin(), d.end(), '\n'), 8);

@@ -126,16 +126,20 @@ struct StressResult {
   uint64_t received = 0;
   uint64_t bad = 0;
   uint64_t first_bad = UINT64_MAX;
-  uint64_t producer_full = 0;  ///< times the producer found the ring full
-  uint64_t consumer_empty = 0; ///< times the consumer found it empty
+  uint64_t producer_full = 0;   ///< times the producer found the ring full
+  uint64_t consumer_empty = 0;  ///< times the consumer found it empty
   double seconds = 0;
 };
 
 void report(const char* name, uint64_t n, const StressResult& r) {
-  std::printf("[ stress   ] %-26s %llu msgs in %.3f s = %.2f M msg/s (producer full %llu, consumer empty %llu)\n",
-              name, static_cast<unsigned long long>(n), r.seconds, static_cast<double>(n) / r.seconds / 1e6,
-              static_cast<unsigned long long>(r.producer_full), static_cast<unsigned long long>(r.consumer_empty));
-  ::testing::Test::RecordProperty(std::string(name) + "_msgs_per_s", std::to_string(static_cast<double>(n) / r.seconds));
+  std::printf(
+      "[ stress   ] %-26s %llu msgs in %.3f s = %.2f M msg/s (producer full %llu, consumer empty "
+      "%llu)\n",
+      name, static_cast<unsigned long long>(n), r.seconds, static_cast<double>(n) / r.seconds / 1e6,
+      static_cast<unsigned long long>(r.producer_full),
+      static_cast<unsigned long long>(r.consumer_empty));
+  ::testing::Test::RecordProperty(std::string(name) + "_msgs_per_s",
+                                  std::to_string(static_cast<double>(n) / r.seconds));
 }
 
 void expect_clean(uint64_t n, const StressResult& r) {
@@ -157,12 +161,13 @@ double run_pair(P producer, C consumer) {
 // ------------------------------------------------------------------ construction
 
 TEST(SpscRing, RejectsNonPowerOfTwoCapacity) {
-  for (std::size_t bad : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{6}, std::size_t{1000},
-                          (std::size_t{1} << 20) + 1}) {
+  for (std::size_t bad : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{6},
+                          std::size_t{1000}, (std::size_t{1} << 20) + 1}) {
     SCOPED_TRACE(bad);
     EXPECT_THROW(SpscRing<uint64_t>{bad}, std::invalid_argument);
   }
-  for (std::size_t good : {std::size_t{2}, std::size_t{4}, std::size_t{1024}, std::size_t{1} << 16}) {
+  for (std::size_t good :
+       {std::size_t{2}, std::size_t{4}, std::size_t{1024}, std::size_t{1} << 16}) {
     SpscRing<uint64_t> r(good);
     EXPECT_EQ(r.capacity(), good);
     EXPECT_EQ(r.free_slots(), good);
@@ -337,7 +342,8 @@ TEST(SpscRing, MessageOf128BytesKeepsContent) {
   SpscRing<Msg128> r(8);
   auto pattern = [](uint64_t n) {
     Msg128 m;
-    for (std::size_t i = 0; i < sizeof m.bytes; ++i) m.bytes[i] = static_cast<unsigned char>(splitmix(n * 131 + i));
+    for (std::size_t i = 0; i < sizeof m.bytes; ++i)
+      m.bytes[i] = static_cast<unsigned char>(splitmix(n * 131 + i));
     return m;
   };
   uint64_t in = 0;
@@ -356,7 +362,8 @@ TEST(SpscRing, MessageOf128BytesKeepsContent) {
 
 // ------------------------------------------------------------------ layout
 
-static_assert(alignof(SpscRing<Msg64>) == kFalseSharingRange, "the ring object is aligned to two cache lines");
+static_assert(alignof(SpscRing<Msg64>) == kFalseSharingRange,
+              "the ring object is aligned to two cache lines");
 static_assert(sizeof(SpscRing<Msg64>) % kFalseSharingRange == 0);
 static_assert(sizeof(SpscRing<Msg64>) >= 3 * kFalseSharingRange,
               "producer line, consumer line and the cold fields each take their own 128 bytes");
@@ -401,7 +408,8 @@ TEST(SpscRing, ProducerAndConsumerIndicesAre128BytesApart) {
   ASSERT_GE(tail_off, 0);
   ASSERT_GE(head_off, 0);
   const long apart = head_off > tail_off ? head_off - tail_off : tail_off - head_off;
-  EXPECT_GE(apart, static_cast<long>(kFalseSharingRange)) << "tail at " << tail_off << ", head at " << head_off;
+  EXPECT_GE(apart, static_cast<long>(kFalseSharingRange))
+      << "tail at " << tail_off << ", head at " << head_off;
   // Each index sits at the start of its own 128-byte line.
   EXPECT_EQ(tail_off % static_cast<long>(kFalseSharingRange), 0);
   EXPECT_EQ(head_off % static_cast<long>(kFalseSharingRange), 0);
@@ -597,7 +605,8 @@ TEST(SpscRingStress, TryPushDrain) {
   res.bad = check.bad;
   res.first_bad = check.first_bad;
   report("try_push/drain(64)", n, res);
-  std::printf("[ stress   ] drain: %llu batches, %.1f msgs per batch\n", static_cast<unsigned long long>(batches),
+  std::printf("[ stress   ] drain: %llu batches, %.1f msgs per batch\n",
+              static_cast<unsigned long long>(batches),
               static_cast<double>(n) / static_cast<double>(batches));
   expect_clean(n, res);
 }

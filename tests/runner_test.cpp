@@ -65,7 +65,9 @@ std::string current_thread_name() {
   return buf;
 }
 
-long current_tid() { return static_cast<long>(syscall(SYS_gettid)); }
+long current_tid() {
+  return static_cast<long>(syscall(SYS_gettid));
+}
 
 // ------------------------------------------------------------------ test agents
 
@@ -74,7 +76,8 @@ long current_tid() { return static_cast<long>(syscall(SYS_gettid)); }
 /// atomics.
 class RecordingAgent : public Agent {
  public:
-  explicit RecordingAgent(std::string name, int work_per_cycle = 0) : name_(std::move(name)), work_(work_per_cycle) {}
+  explicit RecordingAgent(std::string name, int work_per_cycle = 0)
+      : name_(std::move(name)), work_(work_per_cycle) {}
 
   int do_work() override {
     if (works_.load(std::memory_order_relaxed) == 0) {
@@ -83,7 +86,8 @@ class RecordingAgent : public Agent {
     }
     last_work_tid_ = current_tid();
     // A probe the test arms after start() has returned: runs on the runner thread.
-    if (probe_armed_.load(std::memory_order_acquire) && !probe_done_.load(std::memory_order_relaxed)) {
+    if (probe_armed_.load(std::memory_order_acquire) &&
+        !probe_done_.load(std::memory_order_relaxed)) {
       probe_name_ = current_thread_name();
       probe_cpu_ = sched_getcpu();
       cpu_set_t set;
@@ -174,8 +178,9 @@ TEST(CompositeAgent, SumsWorkAndCallsAgentsInOrder) {
   EXPECT_EQ(comp.do_work(), 3);
   EXPECT_EQ(comp.do_work(), 3);
   comp.on_close();
-  const std::vector<std::string> want = {"a.start", "b.start", "c.start", "a.work",  "b.work",  "c.work",
-                                         "a.work",  "b.work",  "c.work",  "a.close", "b.close", "c.close"};
+  const std::vector<std::string> want = {"a.start", "b.start", "c.start", "a.work",
+                                         "b.work",  "c.work",  "a.work",  "b.work",
+                                         "c.work",  "a.close", "b.close", "c.close"};
   EXPECT_EQ(log, want);
 }
 
@@ -272,7 +277,8 @@ TEST(AgentRunner, NamesTheThreadAfterTheAgent) {
     agent.probe_armed_.store(true, std::memory_order_release);  // start() has returned
     ASSERT_TRUE(wait_for([&] { return agent.probe_done_.load(std::memory_order_acquire); }));
     runner.stop();
-    EXPECT_EQ(agent.probe_name_, std::string(name).substr(0, 15)) << "Linux thread names hold 15 characters";
+    EXPECT_EQ(agent.probe_name_, std::string(name).substr(0, 15))
+        << "Linux thread names hold 15 characters";
   }
 }
 
@@ -651,19 +657,23 @@ TEST(AgentRunnerPipeline, TwoRunnersPassMessagesThroughARingWithBackoff) {
   const auto t0 = Clock::now();
   ASSERT_TRUE(consumer_runner.start());
   ASSERT_TRUE(producer_runner.start());
-  const bool finished = wait_for([&] { return consumer.received_.load(std::memory_order_acquire) >= n; }, 120s);
+  const bool finished =
+      wait_for([&] { return consumer.received_.load(std::memory_order_acquire) >= n; }, 120s);
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   producer_runner.stop();
   consumer_runner.stop();
-  ASSERT_TRUE(finished) << "only " << consumer.received_.load() << " of " << n << " messages arrived";
+  ASSERT_TRUE(finished) << "only " << consumer.received_.load() << " of " << n
+                        << " messages arrived";
   EXPECT_EQ(producer.sent_.load(), n);
   EXPECT_EQ(consumer.received_.load(), n);
   EXPECT_EQ(consumer.bad_, 0u);
   EXPECT_TRUE(ring.empty_approx());
-  std::printf("[ runners  ] %llu msgs producer->ring->consumer on two backoff runners in %.3f s = %.2f M msg/s "
-              "(producer found the ring full %llu times)\n",
-              static_cast<unsigned long long>(n), secs, static_cast<double>(n) / secs / 1e6,
-              static_cast<unsigned long long>(producer.full_));
+  std::printf(
+      "[ runners  ] %llu msgs producer->ring->consumer on two backoff runners in %.3f s = %.2f M "
+      "msg/s "
+      "(producer found the ring full %llu times)\n",
+      static_cast<unsigned long long>(n), secs, static_cast<double>(n) / secs / 1e6,
+      static_cast<unsigned long long>(producer.full_));
 }
 
 TEST(AgentRunnerPipeline, FusedProducerAndConsumerOnOneRunner) {
@@ -676,7 +686,8 @@ TEST(AgentRunnerPipeline, FusedProducerAndConsumerOnOneRunner) {
   AgentRunner runner(fused, IdleConfig{});
   const auto t0 = Clock::now();
   ASSERT_TRUE(runner.start());
-  const bool finished = wait_for([&] { return consumer.received_.load(std::memory_order_acquire) >= n; }, 120s);
+  const bool finished =
+      wait_for([&] { return consumer.received_.load(std::memory_order_acquire) >= n; }, 120s);
   const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   runner.stop();
   ASSERT_TRUE(finished);

@@ -7,7 +7,8 @@
 // Error messages (STYLE §5, cold path):
 //   * TOML syntax errors:       "FILE:LINE:COL: <toml++ description>"
 //   * unknown key or table:     "FILE:LINE:COL: unknown key 'strategy.grups' (...)"
-//   * wrong type / bad string:  "FILE:LINE:COL: strategy.groups must be an integer, got string \"3\""
+//   * wrong type / bad string:  "FILE:LINE:COL: strategy.groups must be an integer, got string
+//   \"3\""
 //   * value out of range:       "FILE: strategy.groups must be 1..5, got 7"
 //   * not on the tick grid:     "FILE: strategy.initial_stop_points: 2.5 points is not ..."
 // where FILE is Config::source ("config" for a configuration built in code).
@@ -44,7 +45,8 @@ std::string fmt_double(double v) {
 std::string fmt_decimal(const Decimal& d) {
   const bool neg = d.mantissa < 0;
   // |INT64_MIN| does not fit; parse_decimal never produces it, but stay safe.
-  const uint64_t a = neg ? uint64_t{0} - static_cast<uint64_t>(d.mantissa) : static_cast<uint64_t>(d.mantissa);
+  const uint64_t a =
+      neg ? uint64_t{0} - static_cast<uint64_t>(d.mantissa) : static_cast<uint64_t>(d.mantissa);
   std::string digits = std::to_string(a);
   if (d.scale > 0) {
     const auto scale = static_cast<std::size_t>(d.scale);
@@ -58,8 +60,8 @@ std::string fmt_offset(int64_t utc_offset_ns) {
   const int64_t minutes = utc_offset_ns / (60 * kNsPerSec);
   const int64_t a = minutes < 0 ? -minutes : minutes;
   char buf[32];
-  std::snprintf(buf, sizeof buf, "UTC%c%02lld:%02lld", minutes < 0 ? '-' : '+', static_cast<long long>(a / 60),
-                static_cast<long long>(a % 60));
+  std::snprintf(buf, sizeof buf, "UTC%c%02lld:%02lld", minutes < 0 ? '-' : '+',
+                static_cast<long long>(a / 60), static_cast<long long>(a % 60));
   return buf;
 }
 
@@ -74,11 +76,17 @@ std::string fmt_percent(double fraction) {
   return fmt_double(static_cast<double>(std::llround(fraction * 1'000'000.0)) / 10'000.0) + "%";
 }
 
-const char* pnl_scope_name(PnlScope s) noexcept { return s == PnlScope::Day ? "day" : "cumulative"; }
-const char* sync_name(SyncPolicy s) noexcept { return s == SyncPolicy::NoSync ? "nosync" : "durable"; }
+const char* pnl_scope_name(PnlScope s) noexcept {
+  return s == PnlScope::Day ? "day" : "cumulative";
+}
+const char* sync_name(SyncPolicy s) noexcept {
+  return s == SyncPolicy::NoSync ? "nosync" : "durable";
+}
 
 /// The name used at the start of every message.
-std::string label(const std::string& source) { return source.empty() ? std::string("config") : source; }
+std::string label(const std::string& source) {
+  return source.empty() ? std::string("config") : source;
+}
 
 std::string at(const std::string& src, const toml::source_region& r) {
   if (r.begin.line == 0) return src;
@@ -87,16 +95,26 @@ std::string at(const std::string& src, const toml::source_region& r) {
 
 const char* type_name(toml::node_type t) noexcept {
   switch (t) {
-    case toml::node_type::none: return "nothing";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::none:
+      return "nothing";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
   }
   return "?";
 }
@@ -140,8 +158,8 @@ std::string range_text(IntRange r) {
   return std::to_string(r.lo) + ".." + std::to_string(r.hi);
 }
 
-[[noreturn]] void range_error(const std::string& src, std::string_view field, std::string_view range,
-                              std::string_view got) {
+[[noreturn]] void range_error(const std::string& src, std::string_view field,
+                              std::string_view range, std::string_view got) {
   throw ConfigError(src + ": " + std::string(field) + " must be " + std::string(range) + ", got " +
                     std::string(got));
 }
@@ -161,15 +179,17 @@ void check_positive(const std::string& src, std::string_view field, double v) {
 }
 
 void check_time_of_day(const std::string& src, std::string_view field, int32_t v) {
-  if (v < 0 || v >= 86400) range_error(src, field, "a time of day 00:00:00..23:59:59", std::to_string(v) + " s");
+  if (v < 0 || v >= 86400)
+    range_error(src, field, "a time of day 00:00:00..23:59:59", std::to_string(v) + " s");
 }
 
 /// a < b (or a <= b when !strict), both times of day of fields `fa` and `fb`.
-void check_order(const std::string& src, std::string_view fa, int32_t a, std::string_view fb, int32_t b,
-                 bool strict) {
+void check_order(const std::string& src, std::string_view fa, int32_t a, std::string_view fb,
+                 int32_t b, bool strict) {
   if (strict ? a < b : a <= b) return;
   range_error(src, fa,
-              std::string(strict ? "before " : "at or before ") + std::string(fb) + " (" + fmt_time(b) + ")",
+              std::string(strict ? "before " : "at or before ") + std::string(fb) + " (" +
+                  fmt_time(b) + ")",
               fmt_time(a));
 }
 
@@ -179,7 +199,8 @@ void check_order(const std::string& src, std::string_view fa, int32_t a, std::st
 /// dotted path ("strategy.chase.max_retries") in errors.
 class Reader {
  public:
-  Reader(const toml::table& t, std::string path, const std::string& src) : t_(t), path_(std::move(path)), src_(src) {}
+  Reader(const toml::table& t, std::string path, const std::string& src)
+      : t_(t), path_(std::move(path)), src_(src) {}
 
   [[nodiscard]] std::string field(std::string_view key) const {
     return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
@@ -202,15 +223,17 @@ class Reader {
       std::string list;
       for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
       throw ConfigError(at(src_, k.source()) + ": " + what + " (" +
-                        (path_.empty() ? std::string("top level") : "[" + path_ + "]") + " accepts: " + list + ")");
+                        (path_.empty() ? std::string("top level") : "[" + path_ + "]") +
+                        " accepts: " + list + ")");
     }
   }
 
   [[nodiscard]] const toml::node* get(std::string_view key) const { return t_.get(key); }
 
-  [[noreturn]] void type_error(std::string_view key, const toml::node& n, std::string_view expected) const {
-    throw ConfigError(at(src_, n.source()) + ": " + field(key) + " must be " + std::string(expected) + ", got " +
-                      describe_node(n));
+  [[noreturn]] void type_error(std::string_view key, const toml::node& n,
+                               std::string_view expected) const {
+    throw ConfigError(at(src_, n.source()) + ": " + field(key) + " must be " +
+                      std::string(expected) + ", got " + describe_node(n));
   }
 
   /// Integer in range `r` (checked before narrowing to T, so 2^32+1 is not read as 1).
@@ -263,18 +286,21 @@ class Reader {
     if (n == nullptr) return false;
     if (const auto* t = n->as_time()) {
       const toml::time tm = t->get();
-      if (tm.nanosecond != 0) type_error(key, *n, "a time of day \"HH:MM[:SS]\" without fractional seconds");
+      if (tm.nanosecond != 0)
+        type_error(key, *n, "a time of day \"HH:MM[:SS]\" without fractional seconds");
       out = tm.hour * 3600 + tm.minute * 60 + tm.second;
       return true;
     }
     const auto* s = n->as_string();
-    if (s == nullptr || !parse_hhmmss(s->get(), out)) type_error(key, *n, "a time of day \"HH:MM\" or \"HH:MM:SS\"");
+    if (s == nullptr || !parse_hhmmss(s->get(), out))
+      type_error(key, *n, "a time of day \"HH:MM\" or \"HH:MM:SS\"");
     return true;
   }
 
   /// One of the names in `values` (case-insensitive).
   template <class E>
-  bool read_enum(std::string_view key, std::initializer_list<std::pair<std::string_view, E>> values, E& out) const {
+  bool read_enum(std::string_view key, std::initializer_list<std::pair<std::string_view, E>> values,
+                 E& out) const {
     const toml::node* n = get(key);
     if (n == nullptr) return false;
     std::string list;
@@ -306,7 +332,9 @@ class Reader {
   static bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
-      auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+      auto lower = [](char c) {
+        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+      };
       if (lower(a[i]) != lower(b[i])) return false;
     }
     return true;
@@ -348,13 +376,15 @@ void load_instrument(const Reader& r, const std::string& src, Instrument& inst) 
       r.type_error("tick_size", *n, "a decimal string such as \"1\" or \"0.05\"");
     }
     Decimal d;
-    if (!parse_decimal(text, d)) r.type_error("tick_size", *n, "a decimal string such as \"1\" or \"0.05\"");
+    if (!parse_decimal(text, d))
+      r.type_error("tick_size", *n, "a decimal string such as \"1\" or \"0.05\"");
     inst.tick_size = d;
   }
   r.read_double("point_value", inst.point_value);
   r.read_string("currency", inst.currency);
   int64_t minutes = 0;
-  if (r.read_int("utc_offset_minutes", kUtcOffsetMin, minutes)) inst.utc_offset_ns = minutes * 60 * kNsPerSec;
+  if (r.read_int("utc_offset_minutes", kUtcOffsetMin, minutes))
+    inst.utc_offset_ns = minutes * 60 * kNsPerSec;
 }
 
 void load_session(const Reader& r, SessionHours& h) {
@@ -366,7 +396,8 @@ void load_session(const Reader& r, SessionHours& h) {
 }
 
 void load_rule(const Reader& r, LotRule& rule) {
-  r.check_keys({"trailing_activation_points", "trailing_pullback", "protective_multiplier", "fixed_tp_points"});
+  r.check_keys({"trailing_activation_points", "trailing_pullback", "protective_multiplier",
+                "fixed_tp_points"});
   r.read_double("trailing_activation_points", rule.trailing_activation_points);
   r.read_double("trailing_pullback", rule.trailing_pullback);
   r.read_double("protective_multiplier", rule.protective_multiplier);
@@ -374,10 +405,26 @@ void load_rule(const Reader& r, LotRule& rule) {
 }
 
 void load_strategy(const Reader& r, const std::string& src, StrategyConfig& s) {
-  r.check_keys({"preset", "groups", "lots_per_group", "direction", "frequency", "range_start", "range_end",
-                "entry_end", "flatten_time", "trade_night", "max_range_points", "daily_loss_limit_points",
-                "profit_target_points", "pnl_scope", "initial_stop", "initial_stop_points", "max_quote_age_ms",
-                "order_per_lot", "chase", "rules"});
+  r.check_keys({"preset",
+                "groups",
+                "lots_per_group",
+                "direction",
+                "frequency",
+                "range_start",
+                "range_end",
+                "entry_end",
+                "flatten_time",
+                "trade_night",
+                "max_range_points",
+                "daily_loss_limit_points",
+                "profit_target_points",
+                "pnl_scope",
+                "initial_stop",
+                "initial_stop_points",
+                "max_quote_age_ms",
+                "order_per_lot",
+                "chase",
+                "rules"});
   // The preset first, so that explicit groups / lots_per_group override it.
   std::string preset;
   if (r.read_string("preset", preset) && !preset.empty()) {
@@ -407,7 +454,8 @@ void load_strategy(const Reader& r, const std::string& src, StrategyConfig& s) {
   r.read_double("max_range_points", s.max_range_points);
   r.read_double("daily_loss_limit_points", s.daily_loss_limit_points);
   r.read_double("profit_target_points", s.profit_target_points);
-  r.read_enum<PnlScope>("pnl_scope", {{"day", PnlScope::Day}, {"cumulative", PnlScope::Cumulative}}, s.pnl_scope);
+  r.read_enum<PnlScope>("pnl_scope", {{"day", PnlScope::Day}, {"cumulative", PnlScope::Cumulative}},
+                        s.pnl_scope);
   r.read_enum<InitialStopMode>("initial_stop",
                                {{"range_boundary", InitialStopMode::RangeBoundary},
                                 {"range_mid", InitialStopMode::RangeMid},
@@ -429,7 +477,8 @@ void load_strategy(const Reader& r, const std::string& src, StrategyConfig& s) {
   if (const toml::node* n = r.get("rules")) {
     const auto* arr = n->as_array();
     if (arr == nullptr || !arr->is_array_of_tables()) {
-      if (arr == nullptr || !arr->empty()) r.type_error("rules", *n, "an array of [[strategy.rules]] tables");
+      if (arr == nullptr || !arr->empty())
+        r.type_error("rules", *n, "an array of [[strategy.rules]] tables");
     }
     const std::size_t given = arr->size();
     if (given < static_cast<std::size_t>(s.lots_per_group) || given > s.rules.size()) {
@@ -445,7 +494,8 @@ void load_strategy(const Reader& r, const std::string& src, StrategyConfig& s) {
       const toml::node& elem = (*arr)[i];
       const toml::table* t = elem.as_table();
       if (t == nullptr) {
-        throw ConfigError(at(src, elem.source()) + ": " + name + " must be a table, got " + describe_node(elem));
+        throw ConfigError(at(src, elem.source()) + ": " + name + " must be a table, got " +
+                          describe_node(elem));
       }
       load_rule(Reader(*t, name, src), s.rules[i]);
     }
@@ -453,8 +503,8 @@ void load_strategy(const Reader& r, const std::string& src, StrategyConfig& s) {
 }
 
 void load_risk(const Reader& r, RiskLimits& k) {
-  r.check_keys({"kill_switch", "max_position_lots", "max_order_lots", "price_band_points", "max_orders_per_sec",
-                "max_daily_loss_points"});
+  r.check_keys({"kill_switch", "max_position_lots", "max_order_lots", "price_band_points",
+                "max_orders_per_sec", "max_daily_loss_points"});
   r.read_bool("kill_switch", k.kill_switch);
   r.read_int("max_position_lots", kLimitI32, k.max_position_lots);
   r.read_int("max_order_lots", kLimitI32, k.max_order_lots);
@@ -470,7 +520,8 @@ void load_venue(const Reader& r, VenueConfig& v) {
 
 void load_persist(const Reader& r, PersistConfig& p) {
   r.check_keys({"sync", "batch_records", "map_size_mb"});
-  r.read_enum<SyncPolicy>("sync", {{"nosync", SyncPolicy::NoSync}, {"durable", SyncPolicy::Durable}}, p.sync);
+  r.read_enum<SyncPolicy>(
+      "sync", {{"nosync", SyncPolicy::NoSync}, {"durable", SyncPolicy::Durable}}, p.sync);
   r.read_int("batch_records", kBatchRecords, p.batch_records);
   r.read_int("map_size_mb", kMapSizeMb, p.map_size_mb);
 }
@@ -489,13 +540,18 @@ Config load_table(const toml::table& root, const std::string& name) {
   const std::string src = label(name);
   const Reader top(root, "", src);
   top.check_keys({"instrument", "session", "strategy", "risk", "venue", "persist", "tick_rule"});
-  if (const toml::table* t = top.table("instrument")) load_instrument(Reader(*t, "instrument", src), src, c.instrument);
-  if (const toml::table* t = top.table("session")) load_session(Reader(*t, "session", src), c.hours);
-  if (const toml::table* t = top.table("strategy")) load_strategy(Reader(*t, "strategy", src), src, c.strategy);
+  if (const toml::table* t = top.table("instrument"))
+    load_instrument(Reader(*t, "instrument", src), src, c.instrument);
+  if (const toml::table* t = top.table("session"))
+    load_session(Reader(*t, "session", src), c.hours);
+  if (const toml::table* t = top.table("strategy"))
+    load_strategy(Reader(*t, "strategy", src), src, c.strategy);
   if (const toml::table* t = top.table("risk")) load_risk(Reader(*t, "risk", src), c.risk);
   if (const toml::table* t = top.table("venue")) load_venue(Reader(*t, "venue", src), c.venue);
-  if (const toml::table* t = top.table("persist")) load_persist(Reader(*t, "persist", src), c.persist);
-  if (const toml::table* t = top.table("tick_rule")) load_tick_rule(Reader(*t, "tick_rule", src), c.tick_rule);
+  if (const toml::table* t = top.table("persist"))
+    load_persist(Reader(*t, "persist", src), c.persist);
+  if (const toml::table* t = top.table("tick_rule"))
+    load_tick_rule(Reader(*t, "tick_rule", src), c.tick_rule);
   validate(c);
   try {
     resolve(c);
@@ -534,18 +590,23 @@ void validate(const Config& c) {
 
   // [instrument]
   const Instrument& inst = c.instrument;
-  if (inst.symbol.empty()) range_error(src, "instrument.symbol", "a product code such as MTX", "\"\"");
+  if (inst.symbol.empty())
+    range_error(src, "instrument.symbol", "a product code such as MTX", "\"\"");
   if (inst.tick_size.scale < 0 || inst.tick_size.scale > 9) {
     range_error(src, "instrument.tick_size", "a decimal with at most 9 fractional digits",
                 fmt_decimal(inst.tick_size));
   }
-  if (inst.tick_size.mantissa <= 0) range_error(src, "instrument.tick_size", "> 0", fmt_decimal(inst.tick_size));
+  if (inst.tick_size.mantissa <= 0)
+    range_error(src, "instrument.tick_size", "> 0", fmt_decimal(inst.tick_size));
   check_positive(src, "instrument.point_value", inst.point_value);
-  if (inst.currency.empty()) range_error(src, "instrument.currency", "a currency code such as TWD", "\"\"");
+  if (inst.currency.empty())
+    range_error(src, "instrument.currency", "a currency code such as TWD", "\"\"");
   if (inst.utc_offset_ns % (60 * kNsPerSec) != 0 ||
-      inst.utc_offset_ns < kUtcOffsetMin.lo * 60 * kNsPerSec || inst.utc_offset_ns > kUtcOffsetMin.hi * 60 * kNsPerSec) {
-    range_error(src, "instrument.utc_offset_minutes", "whole minutes in " + range_text(kUtcOffsetMin),
-                fmt_double(static_cast<double>(inst.utc_offset_ns) / static_cast<double>(60 * kNsPerSec)));
+      inst.utc_offset_ns < kUtcOffsetMin.lo * 60 * kNsPerSec ||
+      inst.utc_offset_ns > kUtcOffsetMin.hi * 60 * kNsPerSec) {
+    range_error(
+        src, "instrument.utc_offset_minutes", "whole minutes in " + range_text(kUtcOffsetMin),
+        fmt_double(static_cast<double>(inst.utc_offset_ns) / static_cast<double>(60 * kNsPerSec)));
   }
 
   // [session]
@@ -579,13 +640,15 @@ void validate(const Config& c) {
   check_time_of_day(src, "strategy.flatten_time", s.flatten_time);
   check_order(src, "strategy.range_start", s.range_start, "strategy.range_end", s.range_end, true);
   check_order(src, "strategy.range_end", s.range_end, "strategy.entry_end", s.entry_end, false);
-  check_order(src, "strategy.entry_end", s.entry_end, "strategy.flatten_time", s.flatten_time, false);
+  check_order(src, "strategy.entry_end", s.entry_end, "strategy.flatten_time", s.flatten_time,
+              false);
   check_non_negative(src, "strategy.max_range_points", s.max_range_points);
   check_non_negative(src, "strategy.daily_loss_limit_points", s.daily_loss_limit_points);
   check_non_negative(src, "strategy.profit_target_points", s.profit_target_points);
   if (s.initial_stop == InitialStopMode::FixedPoints) {
     if (!(std::isfinite(s.initial_stop_points) && s.initial_stop_points > 0.0)) {
-      range_error(src, "strategy.initial_stop_points", "> 0 when strategy.initial_stop = \"fixed_points\"",
+      range_error(src, "strategy.initial_stop_points",
+                  "> 0 when strategy.initial_stop = \"fixed_points\"",
                   fmt_double(s.initial_stop_points));
     }
   } else {
@@ -618,29 +681,34 @@ std::string describe(const Config& c) {
   const RiskLimits& k = c.risk;
   auto pts = [](double v) { return fmt_double(v) + (v == 1.0 ? " point" : " points"); };
   auto off_or_pts = [&](double v) { return v > 0.0 ? pts(v) : std::string("off"); };
-  auto off_or = [](int64_t v, const std::string& unit) { return v > 0 ? std::to_string(v) + unit : std::string("off"); };
+  auto off_or = [](int64_t v, const std::string& unit) {
+    return v > 0 ? std::to_string(v) + unit : std::string("off");
+  };
   std::ostringstream o;
   o << "config      " << (c.source.empty() ? std::string("(built-in defaults)") : c.source)
     << (s.preset.empty() ? std::string() : ", preset " + s.preset) << "\n";
-  o << "instrument  " << inst.symbol << ", tick " << fmt_decimal(inst.tick_size) << ", " << fmt_double(inst.point_value)
-    << " " << inst.currency << " per point, exchange time " << fmt_offset(inst.utc_offset_ns) << "\n";
-  o << "session     day " << fmt_time(c.hours.day_open) << "-" << fmt_time(c.hours.day_close) << ", night "
-    << fmt_time(c.hours.night_open) << "-" << fmt_time(c.hours.night_close) << " ("
+  o << "instrument  " << inst.symbol << ", tick " << fmt_decimal(inst.tick_size) << ", "
+    << fmt_double(inst.point_value) << " " << inst.currency << " per point, exchange time "
+    << fmt_offset(inst.utc_offset_ns) << "\n";
+  o << "session     day " << fmt_time(c.hours.day_open) << "-" << fmt_time(c.hours.day_close)
+    << ", night " << fmt_time(c.hours.night_open) << "-" << fmt_time(c.hours.night_close) << " ("
     << (s.trade_night ? "traded" : "not traded") << ")\n";
-  o << "size        " << s.lots_per_group << " lot(s) per group x " << s.groups << " group(s) = "
-    << s.lots_per_group * s.groups << " lot(s), direction " << to_string(s.direction) << ", frequency "
-    << to_string(s.frequency) << "\n";
-  o << "windows     opening range " << fmt_time(s.range_start) << "-" << fmt_time(s.range_end) << ", entries until "
-    << fmt_time(s.entry_end) << ", flatten at " << fmt_time(s.flatten_time) << "\n";
+  o << "size        " << s.lots_per_group << " lot(s) per group x " << s.groups
+    << " group(s) = " << s.lots_per_group * s.groups << " lot(s), direction "
+    << to_string(s.direction) << ", frequency " << to_string(s.frequency) << "\n";
+  o << "windows     opening range " << fmt_time(s.range_start) << "-" << fmt_time(s.range_end)
+    << ", entries until " << fmt_time(s.entry_end) << ", flatten at " << fmt_time(s.flatten_time)
+    << "\n";
   o << "filters     max range " << off_or_pts(s.max_range_points) << ", daily loss limit "
-    << off_or_pts(s.daily_loss_limit_points) << ", profit target " << off_or_pts(s.profit_target_points)
-    << " (PnL scope " << pnl_scope_name(s.pnl_scope) << ")\n";
+    << off_or_pts(s.daily_loss_limit_points) << ", profit target "
+    << off_or_pts(s.profit_target_points) << " (PnL scope " << pnl_scope_name(s.pnl_scope) << ")\n";
   o << "entry       FOK " << (s.order_per_lot ? "one order per lot" : "one order for all lots")
-    << ", max quote age " << s.max_quote_age_ms << " ms, initial stop " << to_string(s.initial_stop);
+    << ", max quote age " << s.max_quote_age_ms << " ms, initial stop "
+    << to_string(s.initial_stop);
   if (s.initial_stop == InitialStopMode::FixedPoints) o << " " << pts(s.initial_stop_points);
   o << "\n";
-  o << "chase       " << s.chase.max_retries << " retries, max slippage " << pts(s.chase.max_slippage_points)
-    << ", max " << s.chase.max_duration_ms << " ms\n";
+  o << "chase       " << s.chase.max_retries << " retries, max slippage "
+    << pts(s.chase.max_slippage_points) << ", max " << s.chase.max_duration_ms << " ms\n";
   const auto used = static_cast<std::size_t>(s.lots_per_group);
   for (std::size_t i = 0; i < s.rules.size() && i < used; ++i) {
     const LotRule& r = s.rules[i];
@@ -651,20 +719,23 @@ std::string describe(const Config& c) {
       o << "trailing from " << pts(r.trailing_activation_points) << ", pullback "
         << fmt_percent(r.trailing_pullback);
     }
-    if (r.protective_multiplier > 0.0) o << ", protective stop x" << fmt_double(r.protective_multiplier);
+    if (r.protective_multiplier > 0.0)
+      o << ", protective stop x" << fmt_double(r.protective_multiplier);
     o << "\n";
   }
   o << "risk        kill switch " << (k.kill_switch ? "ON" : "off") << ", max position "
     << off_or(k.max_position_lots, " lots") << ", max order " << off_or(k.max_order_lots, " lots")
-    << ", price band " << off_or_pts(k.price_band_points) << ", max " << off_or(k.max_orders_per_sec, " orders/s")
-    << ", max daily loss " << off_or_pts(k.max_daily_loss_points) << "\n";
+    << ", price band " << off_or_pts(k.price_band_points) << ", max "
+    << off_or(k.max_orders_per_sec, " orders/s") << ", max daily loss "
+    << off_or_pts(k.max_daily_loss_points) << "\n";
   o << "venue       simulated latency " << c.venue.latency_ms << " ms\n";
-  o << "persist     " << sync_name(c.persist.sync) << ", " << c.persist.batch_records << " records per batch, map "
-    << c.persist.map_size_mb << " MB\n";
+  o << "persist     " << sync_name(c.persist.sync) << ", " << c.persist.batch_records
+    << " records per batch, map " << c.persist.map_size_mb << " MB\n";
   o << "tick rule   ";
   if (c.tick_rule.enabled) {
     o << "on, spread " << c.tick_rule.spread_ticks << " tick(s), size "
-      << (c.tick_rule.size_from_trade ? std::string("from the trade") : std::to_string(c.tick_rule.size_lots) + " lots");
+      << (c.tick_rule.size_from_trade ? std::string("from the trade")
+                                      : std::to_string(c.tick_rule.size_lots) + " lots");
   } else {
     o << "off";
   }

@@ -150,12 +150,17 @@ std::string unzip_entry(const std::string& path, std::string_view zipdata, std::
   }
   const uint64_t limit = std::min(max_bytes, kMaxUnzippedBytes);
   std::string out;
-  std::size_t want = (st.valid & ZIP_STAT_SIZE) ? static_cast<std::size_t>(std::min<uint64_t>(st.size, limit)) : 65536;
-  out.resize(std::max<std::size_t>(want, 1));
+  // One spare byte beyond the stated size lets the read that finds EOF happen without
+  // growing (and zero-filling) the buffer again.
+  const std::size_t want = (st.valid & ZIP_STAT_SIZE)
+                               ? static_cast<std::size_t>(std::min<uint64_t>(st.size, limit)) + 1
+                               : 65536;
+  out.resize(want);
   std::size_t got = 0;
-  for (;;) {
-    if (got >= limit) break;
-    if (got == out.size()) out.resize(static_cast<std::size_t>(std::min<uint64_t>(limit, out.size() * 2)));
+  while (got < limit) {
+    if (got == out.size()) {
+      out.resize(static_cast<std::size_t>(std::min<uint64_t>(limit, uint64_t{out.size()} * 2)));
+    }
     const zip_int64_t r = zip_fread(zf.get(), out.data() + got, out.size() - got);
     if (r < 0) {
       throw InputError(path, 0, "zip", entry,
@@ -164,7 +169,10 @@ std::string unzip_entry(const std::string& path, std::string_view zipdata, std::
     if (r == 0) break;
     got += static_cast<std::size_t>(r);
   }
-  out.resize(got);
+  if (got >= kMaxUnzippedBytes && max_bytes > kMaxUnzippedBytes) {
+    throw InputError(path, 0, "zip", entry, "entry is larger than 4 GiB uncompressed");
+  }
+  out.resize(std::min<std::size_t>(got, static_cast<std::size_t>(limit)));
   return out;
 }
 

@@ -75,7 +75,8 @@ class SpscRing {
     if (capacity > (SIZE_MAX - kFalseSharingRange) / sizeof(T)) {
       throw std::length_error("SpscRing capacity * sizeof(T) overflows");
     }
-    const std::size_t bytes = (capacity * sizeof(T) + kFalseSharingRange - 1) & ~(kFalseSharingRange - 1);
+    const std::size_t bytes =
+        (capacity * sizeof(T) + kFalseSharingRange - 1) & ~(kFalseSharingRange - 1);
     slots_ = static_cast<T*>(::operator new[](bytes, std::align_val_t{kSlotAlign}));
     prod_.mask = mask_;
     cons_.mask = mask_;
