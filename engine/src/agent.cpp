@@ -64,20 +64,30 @@ void AgentRunner::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void AgentRunner::rethrow_if_failed() const {
+  if (failed()) std::rethrow_exception(error_);
+}
+
 void AgentRunner::run() {
   IdleStrategy idle(idle_cfg_);
-  agent_.on_start();
   uint64_t cycles = 0;
-  while (running_.load(std::memory_order_acquire)) {
-    const int work = agent_.do_work();
-    idle.idle(work);
-    if ((++cycles & 1023u) == 0) cycles_.store(cycles, std::memory_order_relaxed);
+  try {
+    agent_.on_start();
+    while (running_.load(std::memory_order_acquire)) {
+      const int work = agent_.do_work();
+      idle.idle(work);
+      if ((++cycles & 1023u) == 0) cycles_.store(cycles, std::memory_order_relaxed);
+    }
+    // Drain what is left so that a stop never loses work that was already accepted.
+    while (agent_.do_work() > 0) {
+    }
+    cycles_.store(cycles, std::memory_order_relaxed);
+    agent_.on_close();
+  } catch (...) {
+    // An agent that throws stops its thread; the owner sees failed() and rethrows.
+    error_ = std::current_exception();
+    failed_.store(true, std::memory_order_release);
   }
-  // Drain what is left so that a stop never loses work that was already accepted.
-  while (agent_.do_work() > 0) {
-  }
-  cycles_.store(cycles, std::memory_order_relaxed);
-  agent_.on_close();
 }
 
 }  // namespace tp

@@ -61,9 +61,13 @@ int FeedAgent::do_work() {
     // venue before t. Wait for the pipeline to settle, then look again.
     if (unsettled_ && (t == kNever || first_unsettled_.ns + latency_ns_ < t)) {
       if (!probe_.idle(seq_)) {
-        ++stats_.idle_waits;
+        if (!waiting_) {
+          waiting_ = true;
+          ++stats_.idle_waits;
+        }
         break;
       }
+      waiting_ = false;
       unsettled_ = false;
       collect_orders();
       if (has_pending_order_) break;  // venue queue full; cannot decide yet

@@ -68,7 +68,9 @@ bool parse_decimal(std::string_view s, Decimal& out) noexcept {
 
 bool Instrument::to_ticks(const Decimal& px, Price& out) const noexcept {
   // px = pm * 10^-ps, tick = tm * 10^-ts. ticks = px / tick = pm * 10^ts / (tm * 10^ps).
-  if (tick_size.mantissa <= 0) return false;
+  if (tick_size.mantissa <= 0 || tick_size.scale < 0 || tick_size.scale > 9 || px.scale < 0 || px.scale > 9) {
+    return false;
+  }
   const int32_t common = px.scale > tick_size.scale ? px.scale : tick_size.scale;
   i128 num = static_cast<i128>(px.mantissa) * kPow10[common - px.scale];
   const i128 den = static_cast<i128>(tick_size.mantissa) * kPow10[common - tick_size.scale];

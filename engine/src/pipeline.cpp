@@ -1,8 +1,6 @@
 #include "tp/engine/pipeline.hpp"
 
 #include <chrono>
-#include <exception>
-#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -68,46 +66,6 @@ uint64_t Pipeline::journaled() const noexcept {
          gateway_->counters().journaled.load(std::memory_order_acquire);
 }
 
-namespace {
-/// Runs an agent on a thread and captures the first exception (an agent that throws
-/// stops its loop; the driver notices and rethrows).
-class GuardedAgent final : public Agent {
- public:
-  GuardedAgent(Agent& a, std::exception_ptr& err, std::mutex& mu, std::atomic<bool>& failed)
-      : a_(a), err_(err), mu_(mu), failed_(failed) {}
-  int do_work() override {
-    if (dead_) return 0;
-    try {
-      return a_.do_work();
-    } catch (...) {
-      std::lock_guard<std::mutex> g(mu_);
-      if (!err_) err_ = std::current_exception();
-      dead_ = true;
-      failed_.store(true, std::memory_order_release);
-      return 0;
-    }
-  }
-  std::string_view name() const override { return a_.name(); }
-  void on_start() override { a_.on_start(); }
-  void on_close() override {
-    if (dead_) return;
-    try {
-      a_.on_close();
-    } catch (...) {
-      std::lock_guard<std::mutex> g(mu_);
-      if (!err_) err_ = std::current_exception();
-      failed_.store(true, std::memory_order_release);
-    }
-  }
-
- private:
-  Agent& a_;
-  std::exception_ptr& err_;
-  std::mutex& mu_;
-  std::atomic<bool>& failed_;
-  bool dead_ = false;
-};
-}  // namespace
 
 void Pipeline::run(Agent* persister, const std::function<uint64_t()>& persisted) {
   std::unique_ptr<JournalDiscard> discard;
@@ -129,40 +87,37 @@ void Pipeline::run(Agent* persister, const std::function<uint64_t()>& persisted)
     return;
   }
 
-  std::exception_ptr err;
-  std::mutex mu;
-  std::atomic<bool> failed{false};
   std::vector<std::unique_ptr<Agent>> owned;
   std::vector<std::unique_ptr<AgentRunner>> runners;
-  auto guard = [&](Agent& a) -> Agent& {
-    owned.push_back(std::make_unique<GuardedAgent>(a, err, mu, failed));
-    return *owned.back();
-  };
   auto hot_cpu = [&](std::size_t i) { return i < opt_.cpus.size() ? opt_.cpus[i] : -1; };
   std::vector<Agent*> hot;
   if (opt_.layout == Layout::Fused) {
     owned.push_back(std::make_unique<CompositeAgent>(std::vector<Agent*>{feed_.get(), tracker_.get()}, "feed+tracker"));
-    hot.push_back(&guard(*owned.back()));
+    hot.push_back(owned.back().get());
     owned.push_back(std::make_unique<CompositeAgent>(std::vector<Agent*>{risk_.get(), gateway_.get()}, "risk+gateway"));
-    hot.push_back(&guard(*owned.back()));
+    hot.push_back(owned.back().get());
   } else {
-    for (Agent* a : std::initializer_list<Agent*>{feed_.get(), tracker_.get(), risk_.get(), gateway_.get()}) {
-      hot.push_back(&guard(*a));
-    }
+    hot = {feed_.get(), tracker_.get(), risk_.get(), gateway_.get()};
   }
   for (std::size_t i = 0; i < hot.size(); ++i) {
     runners.push_back(std::make_unique<AgentRunner>(*hot[i], opt_.idle, hot_cpu(i)));
   }
-  runners.push_back(std::make_unique<AgentRunner>(guard(*persister), opt_.persister_idle, opt_.persister_cpu));
+  runners.push_back(std::make_unique<AgentRunner>(*persister, opt_.persister_idle, opt_.persister_cpu));
   threads_used_ = static_cast<int>(runners.size());
   for (auto& r : runners) r->start();  // a failed pin leaves the thread running unpinned
 
   // The driver thread only watches; it sleeps so that it never competes for a core.
-  while (!done() && !failed.load(std::memory_order_acquire)) {
+  auto any_failed = [&] {
+    for (auto& r : runners) {
+      if (r->failed()) return true;
+    }
+    return false;
+  };
+  while (!done() && !any_failed()) {
     std::this_thread::sleep_for(std::chrono::microseconds(200));
   }
   for (auto& r : runners) r->stop();
-  if (err) std::rethrow_exception(err);
+  for (auto& r : runners) r->rethrow_if_failed();
 }
 
 }  // namespace tp

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -68,6 +69,11 @@ class AgentRunner {
   /// Asks the loop to finish its current duty cycle and joins the thread.
   /// Safe to call twice. Blocks until the thread has exited.
   void stop();
+  /// True once the agent threw: the loop stopped at that duty cycle (the thread exits;
+  /// on_close is not called). Any thread.
+  [[nodiscard]] bool failed() const noexcept { return failed_.load(std::memory_order_acquire); }
+  /// After stop(): rethrows the agent's exception, if it threw.
+  void rethrow_if_failed() const;
   [[nodiscard]] bool running() const noexcept { return running_.load(std::memory_order_acquire); }
   /// Duty cycles run so far (relaxed snapshot, any thread).
   [[nodiscard]] uint64_t cycles() const noexcept { return cycles_.load(std::memory_order_relaxed); }
@@ -79,6 +85,8 @@ class AgentRunner {
   int cpu_;
   std::atomic<bool> running_{false};
   std::atomic<bool> pin_ok_{true};
+  std::atomic<bool> failed_{false};
+  std::exception_ptr error_;
   std::atomic<uint64_t> cycles_{0};
   std::thread thread_;
 };

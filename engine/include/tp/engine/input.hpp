@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tp/engine/instrument.hpp"
@@ -53,6 +54,7 @@ struct InputEvent {
   Qty ask_qty[kMaxLevels];
 };
 static_assert(std::is_trivially_copyable_v<InputEvent>);
+static_assert(sizeof(InputEvent) == 160, "the binary tick format stores InputEvent as is");
 
 enum class InputFormat : uint8_t { Auto = 0, Taifex = 1, Bars = 2, Jsonl = 3 };
 const char* to_string(InputFormat f) noexcept;

@@ -204,10 +204,12 @@ struct alignas(64) JournalRecord {
     JrGroup group;
     JrSignal signal;
     JrChase chase;
-    Body() : order() {}
+    uint8_t raw[96];
+    Body() : raw{} {}  // zero every payload byte: records are compared byte for byte
   } u;
 };
 
+static_assert(sizeof(JournalRecord::Body) == 96, "raw must cover every payload");
 static_assert(std::is_trivially_copyable_v<JournalRecord>);
 static_assert(sizeof(JournalRecord) == 128 && alignof(JournalRecord) == 64);
 

@@ -121,7 +121,8 @@ struct alignas(64) Event {
   union Body {
     MarketData md;
     ExecReport er;
-    Body() : md() {}
+    uint8_t raw[64];
+    Body() : raw{} {}  // zero every payload byte
   } u;
 };
 
@@ -150,6 +151,7 @@ struct alignas(64) OrderRequest {
   uint8_t chase_n = 0;           ///< 0 for the first send, n for the n-th chase
 };
 
+static_assert(sizeof(Event::Body) == 64, "raw must cover every payload");
 static_assert(std::is_trivially_copyable_v<Event>);
 static_assert(sizeof(Event) <= 128 && alignof(Event) == 64);
 static_assert(std::is_trivially_copyable_v<OrderRequest>);

@@ -40,7 +40,7 @@ inline constexpr int kStageBatch = 64;
 struct FeedStats {
   uint64_t market_events = 0;  ///< input events emitted
   uint64_t exec_reports = 0;   ///< venue reports emitted
-  uint64_t idle_waits = 0;     ///< times the feed waited for the pipeline (lookahead)
+  uint64_t idle_waits = 0;     ///< lookahead waits: times the feed had to let the pipeline settle
   uint64_t backpressure = 0;   ///< times the output ring was full
 };
 
@@ -88,6 +88,7 @@ class FeedAgent final : public Agent {
   TimeNs first_unsettled_;       ///< event time of the oldest such event
   TimeNs last_time_;             ///< event time of the last emitted event
   bool has_pending_order_ = false;
+  bool waiting_ = false;         ///< inside one lookahead wait (counted once)
   OrderRequest pending_order_;   ///< an order the venue queue could not take yet
   // Current top of book (as the feed publishes it).
   MarketData md_;
