@@ -357,7 +357,7 @@ TEST(AgentRunner, InvalidCpuReturnsFalseButKeepsRunning) {
 // the thread from the outside *after* launching it, so on_start() and the first duty
 // cycles may run with the parent's name and unpinned (seen in ~1 of 200 starts). Enable
 // once the runner names and pins itself at the top of run() and start() waits for that.
-TEST(AgentRunner, DISABLED_OnStartAlreadyRunsNamedAndPinned) {
+TEST(AgentRunner, OnStartAlreadyRunsNamedAndPinned) {
   if (!cpu0_allowed()) GTEST_SKIP() << "CPU 0 is not in this process's affinity mask";
   class Probe : public Agent {
    public:

@@ -42,21 +42,14 @@ AgentRunner::AgentRunner(Agent& agent, IdleConfig idle, int cpu)
 AgentRunner::~AgentRunner() { stop(); }
 
 bool AgentRunner::start() {
+  if (thread_.joinable()) return pin_ok_.load(std::memory_order_acquire);  // already started
   running_.store(true, std::memory_order_release);
+  started_.store(false, std::memory_order_release);
   thread_ = std::thread([this] { run(); });
-  // Name the thread (15 chars max for Linux).
-  std::string nm(agent_.name().substr(0, 15));
-  pthread_setname_np(thread_.native_handle(), nm.c_str());
-  if (cpu_ >= 0) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu_, &set);
-    if (pthread_setaffinity_np(thread_.native_handle(), sizeof(set), &set) != 0) {
-      pin_ok_.store(false, std::memory_order_relaxed);
-      return false;
-    }
-  }
-  return true;
+  // Wait until the thread has named and pinned itself, so that on_start() and every
+  // duty cycle already run on the requested CPU.
+  while (!started_.load(std::memory_order_acquire)) std::this_thread::yield();
+  return pin_ok_.load(std::memory_order_acquire);
 }
 
 void AgentRunner::stop() {
@@ -69,6 +62,16 @@ void AgentRunner::rethrow_if_failed() const {
 }
 
 void AgentRunner::run() {
+  // Name and pin this thread before anything of the agent runs.
+  const std::string nm(agent_.name().substr(0, 15));
+  pthread_setname_np(pthread_self(), nm.c_str());
+  if (cpu_ >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu_, &set);
+    pin_ok_.store(pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0, std::memory_order_release);
+  }
+  started_.store(true, std::memory_order_release);
   IdleStrategy idle(idle_cfg_);
   uint64_t cycles = 0;
   try {

@@ -64,7 +64,9 @@ class AgentRunner {
   AgentRunner(const AgentRunner&) = delete;
   AgentRunner& operator=(const AgentRunner&) = delete;
 
-  /// Starts the thread. Returns false if pinning was requested and failed.
+  /// Starts the thread and returns once it has named and pinned itself (before the
+  /// agent's on_start()). Returns false if pinning was requested and failed (the thread
+  /// keeps running unpinned). Calling it again while running does nothing.
   bool start();
   /// Asks the loop to finish its current duty cycle and joins the thread.
   /// Safe to call twice. Blocks until the thread has exited.
@@ -86,6 +88,7 @@ class AgentRunner {
   std::atomic<bool> running_{false};
   std::atomic<bool> pin_ok_{true};
   std::atomic<bool> failed_{false};
+  std::atomic<bool> started_{false};
   std::exception_ptr error_;
   std::atomic<uint64_t> cycles_{0};
   std::thread thread_;
