@@ -287,28 +287,36 @@ void check_meta_key(const EnvData& e, const std::string& key, const char* op) {
 
 // ------------------------------------------------------------ effects on tables
 
+/// The orders row an order (sent or refused by the risk stage) starts with.
+OrderRow order_row_from(uint32_t run_id, const JournalRecord& r, OrderState state) {
+  const JrOrder& o = r.u.order;
+  OrderRow row{};
+  row.run_id = run_id;
+  row.client_id = o.client_id;
+  row.venue_id = o.venue_id;
+  row.position = o.position;
+  row.sent_time = r.event_time;
+  row.update_time = r.event_time;
+  row.limit = o.limit;
+  row.qty = o.qty;
+  row.state = state;
+  row.side = o.side;
+  row.tif = o.tif;
+  row.open_close = o.open_close;
+  row.purpose = o.purpose;
+  row.chase_n = o.chase_n;
+  row.reason = o.reason;
+  return row;
+}
+
 void apply_order_sent(const EnvData& e, MDB_txn* txn, uint32_t run_id, const JournalRecord& r) {
   const JrOrder& o = r.u.order;
   if (o.action != OrderAction::New) return;  // a cancel request is journal only
   U64Key key(o.client_id.v);
   OrderRow row{};
   if (!read_row(e, txn, e.orders, as_val(key.b), row, "orders")) {
-    row = OrderRow{};
-    row.run_id = run_id;
-    row.client_id = o.client_id;
-    row.venue_id = o.venue_id;
-    row.position = o.position;
-    row.sent_time = r.event_time;
-    row.update_time = r.event_time;
-    row.limit = o.limit;
-    row.qty = o.qty;
+    row = order_row_from(run_id, r, OrderState::PendingNew);
     row.leaves_qty = o.qty;
-    row.state = OrderState::PendingNew;
-    row.side = o.side;
-    row.tif = o.tif;
-    row.open_close = o.open_close;
-    row.purpose = o.purpose;
-    row.chase_n = o.chase_n;
     row.reason = RejectReason::None;
   } else if (static_cast<uint8_t>(row.purpose) == 0) {
     // Reports for this order were written first (the tracker's ring was drained before
@@ -325,24 +333,8 @@ void apply_order_sent(const EnvData& e, MDB_txn* txn, uint32_t run_id, const Jou
 }
 
 void apply_risk_reject(const EnvData& e, MDB_txn* txn, uint32_t run_id, const JournalRecord& r) {
-  const JrOrder& o = r.u.order;
-  U64Key key(o.client_id.v);
-  OrderRow row{};
-  row.run_id = run_id;
-  row.client_id = o.client_id;
-  row.venue_id = o.venue_id;
-  row.position = o.position;
-  row.sent_time = r.event_time;
-  row.update_time = r.event_time;
-  row.limit = o.limit;
-  row.qty = o.qty;
-  row.state = OrderState::Rejected;
-  row.side = o.side;
-  row.tif = o.tif;
-  row.open_close = o.open_close;
-  row.purpose = o.purpose;
-  row.chase_n = o.chase_n;
-  row.reason = o.reason;
+  U64Key key(r.u.order.client_id.v);
+  OrderRow row = order_row_from(run_id, r, OrderState::Rejected);
   row.flags = kExecRiskReject;
   write_row(e, txn, e.orders, as_val(key.b), row, "write_batch: put orders");
 }
