@@ -99,8 +99,17 @@ void Pipeline::run(Agent* persister, const std::function<uint64_t()>& persisted)
   } else {
     hot = {feed_.get(), tracker_.get(), risk_.get(), gateway_.get()};
   }
+  // More busy threads than cores (threads layout on 2 cores): parking a stage for
+  // microseconds stalls the whole event-time lock-step, and spinning steals the core
+  // the producer needs. Yield instead: give the core away at once, come back at once.
+  IdleConfig idle = opt_.idle;
+  const unsigned cores = std::thread::hardware_concurrency();
+  if (idle.kind == IdleKind::Backoff && cores != 0 && hot.size() + 1 > cores) {
+    idle.max_spins = 0;
+    idle.max_yields = 1u << 20;
+  }
   for (std::size_t i = 0; i < hot.size(); ++i) {
-    runners.push_back(std::make_unique<AgentRunner>(*hot[i], opt_.idle, hot_cpu(i)));
+    runners.push_back(std::make_unique<AgentRunner>(*hot[i], idle, hot_cpu(i)));
   }
   runners.push_back(std::make_unique<AgentRunner>(*persister, opt_.persister_idle, opt_.persister_cpu));
   threads_used_ = static_cast<int>(runners.size());
