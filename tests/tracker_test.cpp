@@ -217,5 +217,61 @@ TEST_F(TrackerTest, WaitsWhenTheJournalRingIsFullAndLosesNothing) {
   EXPECT_EQ(drained, 5);
 }
 
+TEST(TrackerEviction, ForgetsOldestFinishedOrdersAndNeverAWorkingOne) {
+  // A small table (16 orders) and 2000 orders through it, with up to 6 working at a
+  // time in random order: every report of a working order must still resolve, which
+  // exercises the backward-shift deletion of both hash tables.
+  EventRing in(64), out(64);
+  OrderRing sent(64);
+  JournalRing journal(1024);
+  TrackerAgent t(in, out, sent, journal, 16);
+  std::vector<uint64_t> working;
+  uint64_t next_id = 1, seq = 0;
+  uint32_t rng = 12345;
+  auto rnd = [&] { return rng = rng * 1664525u + 1013904223u; };
+  auto push = [&](const ExecReport& er) {
+    Event e;
+    e.seq = ++seq;
+    e.kind = EventKind::Exec;
+    e.u.er = er;
+    ASSERT_TRUE(in.try_push(e));
+    ASSERT_EQ(t.do_work(), 1);
+    Event f;
+    ASSERT_TRUE(out.try_pop(f)) << "report of a working order was not resolved";
+    JournalRecord r;
+    while (journal.try_pop(r)) {}
+  };
+  for (int step = 0; step < 4000; ++step) {
+    if (working.size() < 6 && (working.empty() || rnd() % 2 == 0) && next_id <= 2000) {
+      const uint64_t id = (uint64_t{7} << 32) | (next_id * 2654435761u % 100000);
+      ++next_id;
+      OrderRequest o;
+      o.client_id = ClientOrderId{id};
+      o.qty = Qty{1};
+      ASSERT_TRUE(sent.try_push(o));
+      ExecReport a;
+      a.type = ExecType::New;
+      a.client_id = ClientOrderId{id};
+      a.venue_id = VenueOrderId{9'000'000 + id};
+      push(a);
+      working.push_back(id);
+    } else if (!working.empty()) {
+      const std::size_t k = rnd() % working.size();
+      const uint64_t id = working[k];
+      working.erase(working.begin() + static_cast<std::ptrdiff_t>(k));
+      ExecReport f;  // by venue id only
+      f.type = ExecType::Trade;
+      f.venue_id = VenueOrderId{9'000'000 + id};
+      f.last_qty = Qty{1};
+      f.last_px = Price{100};
+      f.cum_qty = Qty{1};
+      push(f);
+    }
+  }
+  EXPECT_EQ(t.stats().unknown_reports, 0u);
+  EXPECT_GT(t.stats().orders_evicted, 1000u);
+  EXPECT_EQ(t.stats().fills, next_id - 1 - working.size());
+}
+
 }  // namespace
 }  // namespace tp

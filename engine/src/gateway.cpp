@@ -4,10 +4,13 @@
 
 namespace tp {
 
-GatewayAgent::GatewayAgent(OrderRing& in, OrderRing& venue_out, OrderRing& sent_out, JournalRing& journal)
+template <template <class> class Q>
+GatewayAgentT<Q>::GatewayAgentT(Q<OrderRequest>& in, Q<OrderRequest>& venue_out, Q<OrderRequest>& sent_out,
+                                Q<JournalRecord>& journal)
     : in_(in), venue_out_(venue_out), sent_out_(sent_out), journal_(journal) {}
 
-int GatewayAgent::do_work() {
+template <template <class> class Q>
+int GatewayAgentT<Q>::do_work() {
   int work = 0;
   for (; work < kStageBatch; ++work) {
     const OrderRequest* req = in_.front();
@@ -36,5 +39,8 @@ int GatewayAgent::do_work() {
   }
   return work;
 }
+
+template class GatewayAgentT<SpscRing>;
+template class GatewayAgentT<MutexQueue>;
 
 }  // namespace tp

@@ -10,18 +10,44 @@ constexpr std::size_t kMaxWorking = 256;
 constexpr std::size_t kMaxThrottle = 4096;
 }  // namespace
 
-RiskAgent::RiskAgent(const Config& cfg, uint32_t run_id, EventRing& in, OrderRing& out, JournalRing& journal,
-                     std::vector<std::pair<TradingDay, uint16_t>> group_floor)
-    : cfg_(cfg),
-      in_(in),
-      out_(out),
-      journal_(journal),
-      strategy_(cfg, run_id, *this, std::move(group_floor)),
-      sends_(kMaxThrottle) {
+/// The SPEC §4 strategy as the risk stage's logic (it holds the sink it was built with).
+template <template <class> class Q>
+class RiskAgentT<Q>::OwnedStrategy final : public TradingLogic {
+ public:
+  OwnedStrategy(const Config& cfg, uint32_t run_id, StrategySink& sink,
+                std::vector<std::pair<TradingDay, uint16_t>> floor)
+      : s(cfg, run_id, sink, std::move(floor)) {}
+  void on_market(const Event& ev, StrategySink&) override { s.on_market(ev); }
+  void on_exec(const Event& ev, StrategySink&) override { s.on_exec(ev); }
+  void on_end_of_data(const Event& ev, StrategySink&) override { s.on_end_of_data(ev); }
+  int open_lots() const override { return s.open_lots(); }
+  Ticks day_pnl() const override { return s.day_pnl(); }
+  Strategy s;
+};
+
+template <template <class> class Q>
+RiskAgentT<Q>::RiskAgentT(const Config& cfg, uint32_t run_id, Q<Event>& in, Q<OrderRequest>& out,
+                          Q<JournalRecord>& journal, std::vector<std::pair<TradingDay, uint16_t>> group_floor)
+    : cfg_(cfg), in_(in), out_(out), journal_(journal), sends_(kMaxThrottle) {
+  StrategySink& sink = *this;
+  owned_ = std::make_unique<OwnedStrategy>(cfg, run_id, sink, std::move(group_floor));
+  strategy_ = &owned_->s;
+  logic_ = owned_.get();
   working_.reserve(kMaxWorking);
 }
 
-void RiskAgent::journal(JournalRecord& rec) {
+template <template <class> class Q>
+RiskAgentT<Q>::RiskAgentT(const Config& cfg, TradingLogic& logic, Q<Event>& in, Q<OrderRequest>& out,
+                          Q<JournalRecord>& journal)
+    : cfg_(cfg), in_(in), out_(out), journal_(journal), logic_(&logic), sends_(kMaxThrottle) {
+  working_.reserve(kMaxWorking);
+}
+
+template <template <class> class Q>
+RiskAgentT<Q>::~RiskAgentT() = default;
+
+template <template <class> class Q>
+void RiskAgentT<Q>::journal(JournalRecord& rec) {
   assert(cur_ != nullptr && "journal() outside an event");
   JournalRecord* r = journal_.try_claim();  // room reserved before the event was taken
   assert(r != nullptr);
@@ -32,7 +58,8 @@ void RiskAgent::journal(JournalRecord& rec) {
   ++journaled_;
 }
 
-RejectReason RiskAgent::check(const OrderRequest& req) noexcept {
+template <template <class> class Q>
+RejectReason RiskAgentT<Q>::check(const OrderRequest& req) noexcept {
   const RiskLimits& lim = cfg_.risk;
   if (req.qty.lots <= 0) return RejectReason::InvalidQty;
   if (lim.max_order_lots > 0 && req.qty.lots > lim.max_order_lots) return RejectReason::MaxOrderSize;
@@ -51,10 +78,10 @@ RejectReason RiskAgent::check(const OrderRequest& req) noexcept {
   if (req.open_close == OpenClose::Close) return RejectReason::None;  // reducing risk
   if (lim.kill_switch) return RejectReason::KillSwitch;
   if (lim.max_position_lots > 0 &&
-      strategy_.open_lots() + working_open_lots_ + req.qty.lots > lim.max_position_lots) {
+      logic_->open_lots() + working_open_lots_ + req.qty.lots > lim.max_position_lots) {
     return RejectReason::MaxPosition;
   }
-  if (lim.max_daily_loss_ticks.v > 0 && strategy_.day_pnl().v <= -lim.max_daily_loss_ticks.v) {
+  if (lim.max_daily_loss_ticks.v > 0 && logic_->day_pnl().v <= -lim.max_daily_loss_ticks.v) {
     return RejectReason::DailyLoss;
   }
   if (lim.price_band_ticks.v > 0 && has_last_ && std::llabs((req.limit - last_trade_).v) > lim.price_band_ticks.v) {
@@ -63,7 +90,8 @@ RejectReason RiskAgent::check(const OrderRequest& req) noexcept {
   return RejectReason::None;
 }
 
-RejectReason RiskAgent::submit(OrderRequest& req) {
+template <template <class> class Q>
+RejectReason RiskAgentT<Q>::submit(OrderRequest& req) {
   assert(cur_ != nullptr && "submit() outside an event");
   req.origin_seq = cur_->seq;
   req.origin_time = cur_->event_time;
@@ -96,7 +124,8 @@ RejectReason RiskAgent::submit(OrderRequest& req) {
   return RejectReason::None;
 }
 
-void RiskAgent::track(const Event& ev) noexcept {
+template <template <class> class Q>
+void RiskAgentT<Q>::track(const Event& ev) noexcept {
   if (ev.kind == EventKind::Market) {
     if (ev.u.md.has_trade()) {
       last_trade_ = ev.u.md.last;
@@ -124,7 +153,8 @@ void RiskAgent::track(const Event& ev) noexcept {
   }
 }
 
-int RiskAgent::do_work() {
+template <template <class> class Q>
+int RiskAgentT<Q>::do_work() {
   int work = 0;
   for (; work < kStageBatch; ++work) {
     const Event* ev = in_.front();
@@ -138,9 +168,9 @@ int RiskAgent::do_work() {
     // Working-order bookkeeping first (so a fill is not counted twice), then the strategy.
     track(*ev);
     switch (ev->kind) {
-      case EventKind::Market: strategy_.on_market(*ev); break;
-      case EventKind::Exec: strategy_.on_exec(*ev); break;
-      case EventKind::EndOfData: strategy_.on_end_of_data(*ev); break;
+      case EventKind::Market: logic_->on_market(*ev, *this); break;
+      case EventKind::Exec: logic_->on_exec(*ev, *this); break;
+      case EventKind::EndOfData: logic_->on_end_of_data(*ev, *this); break;
     }
     cur_ = nullptr;
     in_.pop();
@@ -150,5 +180,8 @@ int RiskAgent::do_work() {
   }
   return work;
 }
+
+template class RiskAgentT<SpscRing>;
+template class RiskAgentT<MutexQueue>;
 
 }  // namespace tp

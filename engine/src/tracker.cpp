@@ -14,8 +14,9 @@ inline std::size_t hash64(uint64_t v) noexcept {
 }
 }  // namespace
 
-TrackerAgent::TrackerAgent(EventRing& in, EventRing& out, OrderRing& sent_in, JournalRing& journal,
-                           std::size_t max_orders)
+template <template <class> class Q>
+TrackerAgentT<Q>::TrackerAgentT(Q<Event>& in, Q<Event>& out, Q<OrderRequest>& sent_in, Q<JournalRecord>& journal,
+                                std::size_t max_orders)
     : in_(in),
       out_(out),
       sent_in_(sent_in),
@@ -23,13 +24,15 @@ TrackerAgent::TrackerAgent(EventRing& in, EventRing& out, OrderRing& sent_in, Jo
       orders_(max_orders * 2),
       venue_keys_(max_orders * 2, 0),
       venue_vals_(max_orders * 2, 0),
-      mask_(max_orders * 2 - 1) {
+      mask_(max_orders * 2 - 1),
+      terminal_(max_orders) {
   if (max_orders < 2 || (max_orders & (max_orders - 1)) != 0) {
     throw std::invalid_argument("TrackerAgent: max_orders must be a power of two");
   }
 }
 
-TrackerAgent::OrderEntry* TrackerAgent::find_mut(ClientOrderId id) noexcept {
+template <template <class> class Q>
+typename TrackerAgentT<Q>::OrderEntry* TrackerAgentT<Q>::find_mut(ClientOrderId id) noexcept {
   std::size_t h = hash64(id.v) & mask_;
   while (orders_[h].client_id.valid()) {
     if (orders_[h].client_id == id) return &orders_[h];
@@ -38,24 +41,33 @@ TrackerAgent::OrderEntry* TrackerAgent::find_mut(ClientOrderId id) noexcept {
   return nullptr;
 }
 
-const TrackerAgent::OrderEntry* TrackerAgent::find(ClientOrderId id) const noexcept {
-  return const_cast<TrackerAgent*>(this)->find_mut(id);
+template <template <class> class Q>
+const typename TrackerAgentT<Q>::OrderEntry* TrackerAgentT<Q>::find(ClientOrderId id) const noexcept {
+  return const_cast<TrackerAgentT*>(this)->find_mut(id);
 }
 
-TrackerAgent::OrderEntry* TrackerAgent::insert(ClientOrderId id) noexcept {
+template <template <class> class Q>
+typename TrackerAgentT<Q>::OrderEntry* TrackerAgentT<Q>::insert(ClientOrderId id) noexcept {
   std::size_t h = hash64(id.v) & mask_;
   while (orders_[h].client_id.valid()) {
     if (orders_[h].client_id == id) return &orders_[h];
     h = (h + 1) & mask_;
   }
-  if ((used_ + 1) * 2 > orders_.size()) return nullptr;  // table full (max_orders reached)
+  if ((used_ + 1) * 2 > orders_.size()) {
+    evict_terminal();
+    // The probe position may have moved: find the free slot again.
+    h = hash64(id.v) & mask_;
+    while (orders_[h].client_id.valid()) h = (h + 1) & mask_;
+    if ((used_ + 1) * 2 > orders_.size()) return nullptr;  // full of working orders
+  }
   ++used_;
   orders_[h] = OrderEntry{};
   orders_[h].client_id = id;
   return &orders_[h];
 }
 
-ClientOrderId TrackerAgent::by_venue(VenueOrderId vid) const noexcept {
+template <template <class> class Q>
+ClientOrderId TrackerAgentT<Q>::by_venue(VenueOrderId vid) const noexcept {
   std::size_t h = hash64(vid.v) & mask_;
   while (venue_keys_[h] != 0) {
     if (venue_keys_[h] == vid.v) return ClientOrderId{venue_vals_[h]};
@@ -64,14 +76,82 @@ ClientOrderId TrackerAgent::by_venue(VenueOrderId vid) const noexcept {
   return ClientOrderId{};
 }
 
-void TrackerAgent::map_venue(VenueOrderId vid, ClientOrderId cid) noexcept {
+template <template <class> class Q>
+void TrackerAgentT<Q>::map_venue(VenueOrderId vid, ClientOrderId cid) noexcept {
   std::size_t h = hash64(vid.v) & mask_;
   while (venue_keys_[h] != 0 && venue_keys_[h] != vid.v) h = (h + 1) & mask_;
   venue_keys_[h] = vid.v;
   venue_vals_[h] = cid.v;
 }
 
-void TrackerAgent::register_sent() noexcept {
+template <template <class> class Q>
+void TrackerAgentT<Q>::note_terminal(ClientOrderId id) noexcept {
+  // The FIFO has one slot per order the table can hold, so it cannot overflow: every id
+  // in it is in the table, and the table holds at most max_orders.
+  terminal_[(terminal_head_ + terminal_count_) % terminal_.size()] = id.v;
+  ++terminal_count_;
+}
+
+template <template <class> class Q>
+void TrackerAgentT<Q>::evict_terminal() noexcept {
+  // Forget the oldest finished orders until the table is 3/8 full (or none are left):
+  // a late report for one of them would then be journaled as unknown, never lost.
+  while (terminal_count_ > 0 && used_ * 8 > orders_.size() * 3) {
+    const ClientOrderId id{terminal_[terminal_head_]};
+    terminal_head_ = (terminal_head_ + 1) % terminal_.size();
+    --terminal_count_;
+    std::size_t i = hash64(id.v) & mask_;
+    while (orders_[i].client_id.valid() && orders_[i].client_id != id) i = (i + 1) & mask_;
+    if (!orders_[i].client_id.valid()) continue;
+    const VenueOrderId vid = orders_[i].venue_id;
+    erase_order_at(i);
+    if (vid.valid()) erase_venue(vid);
+    ++stats_.orders_evicted;
+  }
+}
+
+template <template <class> class Q>
+void TrackerAgentT<Q>::erase_order_at(std::size_t i) noexcept {
+  // Backward-shift deletion keeps linear probing correct without tombstones.
+  std::size_t j = i;
+  for (;;) {
+    j = (j + 1) & mask_;
+    if (!orders_[j].client_id.valid()) break;
+    const std::size_t home = hash64(orders_[j].client_id.v) & mask_;
+    // Move j into the hole at i unless its home lies cyclically in (i, j].
+    const bool home_between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+    if (!home_between) {
+      orders_[i] = orders_[j];
+      i = j;
+    }
+  }
+  orders_[i] = OrderEntry{};
+  --used_;
+}
+
+template <template <class> class Q>
+void TrackerAgentT<Q>::erase_venue(VenueOrderId vid) noexcept {
+  std::size_t i = hash64(vid.v) & mask_;
+  while (venue_keys_[i] != 0 && venue_keys_[i] != vid.v) i = (i + 1) & mask_;
+  if (venue_keys_[i] == 0) return;
+  std::size_t j = i;
+  for (;;) {
+    j = (j + 1) & mask_;
+    if (venue_keys_[j] == 0) break;
+    const std::size_t home = hash64(venue_keys_[j]) & mask_;
+    const bool home_between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+    if (!home_between) {
+      venue_keys_[i] = venue_keys_[j];
+      venue_vals_[i] = venue_vals_[j];
+      i = j;
+    }
+  }
+  venue_keys_[i] = 0;
+  venue_vals_[i] = 0;
+}
+
+template <template <class> class Q>
+void TrackerAgentT<Q>::register_sent() noexcept {
   OrderRequest o;
   while (sent_in_.try_pop(o)) {
     if (o.action != OrderAction::New) continue;
@@ -90,14 +170,16 @@ void TrackerAgent::register_sent() noexcept {
   }
 }
 
-JournalRecord& TrackerAgent::next_record(const Event& ev, JournalType type) noexcept {
+template <template <class> class Q>
+JournalRecord& TrackerAgentT<Q>::next_record(const Event& ev, JournalType type) noexcept {
   JournalRecord* r = journal_.try_claim();  // room reserved before the event was taken
   assert(r != nullptr);
   stamper_.stamp(*r, ev.seq, ev.event_time, type);
   return *r;
 }
 
-void TrackerAgent::handle_exec(const Event& ev) noexcept {
+template <template <class> class Q>
+void TrackerAgentT<Q>::handle_exec(const Event& ev) noexcept {
   ExecReport er = ev.u.er;
   ++stats_.reports;
   ClientOrderId cid = er.client_id;
@@ -152,6 +234,8 @@ void TrackerAgent::handle_exec(const Event& ev) noexcept {
       break;
   }
 
+  if (!was_terminal && is_terminal(o->state)) note_terminal(cid);
+
   JournalRecord& x = next_record(ev, JournalType::ExecReport);
   x.u.exec = er;
   journal_.commit();
@@ -181,7 +265,8 @@ void TrackerAgent::handle_exec(const Event& ev) noexcept {
   ++produced_;
 }
 
-void TrackerAgent::handle(const Event& ev) noexcept {
+template <template <class> class Q>
+void TrackerAgentT<Q>::handle(const Event& ev) noexcept {
   if (ev.kind == EventKind::Exec) {
     handle_exec(ev);
     return;
@@ -192,7 +277,8 @@ void TrackerAgent::handle(const Event& ev) noexcept {
   ++produced_;
 }
 
-int TrackerAgent::do_work() {
+template <template <class> class Q>
+int TrackerAgentT<Q>::do_work() {
   register_sent();
   int work = 0;
   for (; work < kStageBatch; ++work) {
@@ -211,5 +297,8 @@ int TrackerAgent::do_work() {
   }
   return work;
 }
+
+template class TrackerAgentT<SpscRing>;
+template class TrackerAgentT<MutexQueue>;
 
 }  // namespace tp

@@ -8,6 +8,9 @@
 //   taifex  - TAIFEX daily time & sales CSV, plain or zipped (Big5 header, CRLF).
 //   bars    - Capital (群益) 1-minute bar CSV; each bar becomes four trade ticks.
 //   jsonl   - the normalized JSON-lines tick format (docs/FORMATS.md), via simdjson.
+//   binary  - the compact binary tick format `tickpipe convert` writes (a header and the
+//             InputEvent records as is); MappedTicks maps it read-only and hands the
+//             pipeline a span straight into the mapping (no copy, no parse).
 //
 // Errors: a bad line raises InputError naming file, line, field and value, unless
 // ReadOptions::skip_bad is set, in which case the line is counted in ReadStats and
@@ -15,10 +18,14 @@
 // price (a price off the tick grid is an error).
 #pragma once
 
+#include <bit>
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "tp/engine/instrument.hpp"
@@ -56,7 +63,10 @@ struct InputEvent {
 static_assert(std::is_trivially_copyable_v<InputEvent>);
 static_assert(sizeof(InputEvent) == 160, "the binary tick format stores InputEvent as is");
 
-enum class InputFormat : uint8_t { Auto = 0, Taifex = 1, Bars = 2, Jsonl = 3 };
+static_assert(alignof(InputEvent) == 8, "the binary tick format stores InputEvent as is");
+static_assert(std::is_standard_layout_v<InputEvent>);
+
+enum class InputFormat : uint8_t { Auto = 0, Taifex = 1, Bars = 2, Jsonl = 3, Binary = 4 };
 const char* to_string(InputFormat f) noexcept;
 bool parse_input_format(std::string_view s, InputFormat& out) noexcept;
 
@@ -82,6 +92,7 @@ struct ReadOptions {
   bool sessions_night = true;       ///< keep night-session events (the strategy ignores them unless enabled)
   TickRuleConfig tick_rule;
   SessionHours hours;
+  bool verify_checksum = true;      ///< binary: check the records' XXH64 when opening (one pass)
 };
 
 /// One kept diagnostic of a skipped line.
@@ -128,14 +139,16 @@ struct TickData {
 /// Guesses the format from the file's first bytes (docs/FORMATS.md "Detection"): a zip
 /// archive is opened in memory and its first data entry is examined; a BOM (optional) and
 /// a '商品代碼' header -> bars; first non-blank character '{' -> jsonl; a 9-column first
-/// line followed by (or itself) a row starting with a 6/8-digit date -> taifex.
+/// line followed by (or itself) a row starting with a 6/8-digit date -> taifex; the
+/// binary magic "TPTICK01" -> binary.
 /// Throws InputError (field "format") if unknown or empty, std::runtime_error if the file
 /// cannot be read. Cold path: reads the whole file.
 InputFormat detect_format(const std::string& path);
 
 /// Loads `path` in the given (or detected) format for `inst`. Throws InputError on the
 /// first bad line unless opt.skip_bad; throws std::runtime_error if the file cannot be
-/// opened or read. Cold path: allocates.
+/// opened or read. Cold path: allocates. A binary file is read and copied into the
+/// vector (read_binary); replay maps it instead (MappedTicks).
 TickData read_ticks(const std::string& path, const Instrument& inst, const ReadOptions& opt);
 
 /// Individual readers (same contract as read_ticks; `data` is the whole file's bytes,
@@ -173,5 +186,138 @@ void apply_tick_rule(std::vector<InputEvent>& events, const TickRuleConfig& cfg)
 /// again), so write -> read_jsonl with the same options reproduces the events.
 /// Throws std::runtime_error on I/O failure.
 void write_jsonl(const std::string& path, const std::vector<InputEvent>& events, const Instrument& inst);
+
+// ---------------------------------------------------------------- binary tick format
+//
+// docs/FORMATS.md "binary": a 256-byte header, then record_count InputEvent records of
+// 160 bytes each, as the engine holds them in memory (native little-endian x86-64; the
+// layout is static_asserted above). A binary file is a cache derived from a source
+// recording by `tickpipe convert`: it holds one instrument and contract, its events are
+// already selected, time-ordered, and carry the tick rule's synthetic book.
+
+inline constexpr char kBinaryMagic[8] = {'T', 'P', 'T', 'I', 'C', 'K', '0', '1'};
+/// Format version this build reads and writes. Readers accept exactly this version.
+inline constexpr uint32_t kBinaryVersion = 1;
+inline constexpr uint32_t kBinaryHeaderBytes = 256;
+
+/// Bits of BinaryHeader::flags.
+enum BinaryFlag : uint32_t {
+  kBinRealBook = 1u << 0,   ///< some record carries a recorded book (kInQuote, not synthetic)
+  kBinSynthetic = 1u << 1,  ///< some record carries a synthetic book (kInSynthetic)
+};
+
+/// The header of a binary tick file, byte for byte (little-endian). Strings are
+/// NUL-padded. Every reserved byte is zero.
+struct BinaryHeader {
+  char magic[8];                  ///< kBinaryMagic
+  uint32_t version;               ///< kBinaryVersion
+  uint32_t header_bytes;          ///< kBinaryHeaderBytes (records start here)
+  uint32_t record_bytes;          ///< sizeof(InputEvent)
+  uint32_t flags;                 ///< BinaryFlag bits
+  uint64_t record_count;          ///< records that follow the header
+  uint64_t records_xxh64;         ///< XXH64 (seed 0) of the record bytes
+  int64_t first_ts_ns;            ///< ts of the first record (0 when empty)
+  int64_t last_ts_ns;             ///< ts of the last record (0 when empty)
+  int64_t tick_mantissa;          ///< the instrument's tick size: mantissa x 10^-tick_scale
+  int32_t tick_scale;
+  uint8_t source_format;          ///< InputFormat the events were read from
+  uint8_t reserved0[3];
+  int64_t utc_offset_ns;          ///< instrument's UTC offset used for day/session
+  int32_t day_open, day_close, night_open, night_close;  ///< SessionHours used (s of day)
+  int64_t tick_rule_spread_ticks; ///< TickRuleConfig the synthetic book was made with
+  int32_t tick_rule_size_lots;
+  uint8_t tick_rule_enabled;
+  uint8_t tick_rule_size_from_trade;
+  uint8_t reserved1[2];
+  char symbol[16];                ///< product, e.g. "MTX"
+  char contract[32];              ///< contract, e.g. "202108" ("" when the source has none)
+  uint64_t header_xxh64;          ///< XXH64 (seed 0) of these 256 bytes with this field 0
+  uint8_t reserved2[88];
+};
+static_assert(sizeof(BinaryHeader) == kBinaryHeaderBytes);
+static_assert(std::is_trivially_copyable_v<BinaryHeader> && std::is_standard_layout_v<BinaryHeader>);
+static_assert(kBinaryHeaderBytes % alignof(InputEvent) == 0, "records stay aligned in the mapping");
+static_assert(std::endian::native == std::endian::little, "the binary tick format is little-endian");
+
+/// XXH64 of `len` bytes (the xxHash 64-bit algorithm, written out in input_binary.cpp).
+/// Never allocates; about 8 bytes per cycle.
+uint64_t xxh64(const void* data, std::size_t len, uint64_t seed = 0) noexcept;
+/// header_xxh64 for `h` (computed with that field taken as 0).
+uint64_t binary_header_checksum(const BinaryHeader& h) noexcept;
+
+/// True when the file starts with kBinaryMagic. Never throws: false when it cannot be
+/// read (read_ticks / MappedTicks then report why).
+bool is_binary_tick_file(const std::string& path) noexcept;
+
+/// Writes `events` (time-ordered) as a binary tick file. `contract` is recorded for
+/// the report and checked against ReadOptions::contract on open; `read_with` are the
+/// options the events were read with: its tick_rule, hours and format go into the header
+/// so that a reader can tell whether the stored day, session and synthetic book match
+/// its own configuration. Padding bytes are written as zeros. Writes `path`.tmp and
+/// renames it over `path`, so a failed write never leaves a partial file behind.
+/// Throws std::invalid_argument (events out of time order, symbol longer than 15 or
+/// contract longer than 31 bytes), std::runtime_error on I/O failure. Cold path.
+void write_binary(const std::string& path, std::span<const InputEvent> events, const Instrument& inst,
+                  std::string_view contract, const ReadOptions& read_with = {});
+
+/// A binary tick file mapped read-only (RAII: munmap in the destructor), validated on
+/// open. events() points straight into the mapping (zero_copy()) unless the options
+/// ask for something the file does not hold as is: a session filter that drops events,
+/// or, for a trades-only file, a tick rule other than the one it was converted with.
+/// Then the selected events are copied and the tick rule re-applied (the mapping is
+/// released), which gives exactly what reading the source recording would.
+///
+/// Validation (every failure is an InputError naming the file; binary files are
+/// accepted or rejected whole, skip_bad does not apply; docs/FORMATS.md "binary"):
+///   header: magic, version, header_bytes, record_bytes == sizeof(InputEvent), the
+///   header checksum, file size == header_bytes + record_count * record_bytes;
+///   instrument: tick size == inst.tick_size ("tick_size"), utc offset and session
+///   hours == the file's ("utc_offset_ns", "hours": re-convert), ReadOptions::symbol
+///   and ::contract (when set) == the file's;
+///   records (line = record index + 1): XXH64 of the records when opt.verify_checksum
+///   ("checksum", line 0), ts non-decreasing ("ts_ns"), at most 5 levels per side
+///   ("bid_levels"/"ask_levels"), a known session and known flag bits.
+/// Throws std::runtime_error when the file cannot be opened, stat'ed or mapped.
+/// Not thread-safe to construct; events() may be read from any thread afterwards.
+class MappedTicks {
+ public:
+  /// Maps and validates `path`. `populate`: MAP_POPULATE (fault the whole file in now,
+  /// so the pipeline never takes a page fault). Cold path: one pass over the records
+  /// (two with the checksum).
+  MappedTicks(const std::string& path, const Instrument& inst, const ReadOptions& opt, bool populate = true);
+  ~MappedTicks();
+  MappedTicks(MappedTicks&& o) noexcept;
+  MappedTicks& operator=(MappedTicks&& o) noexcept;
+  MappedTicks(const MappedTicks&) = delete;
+  MappedTicks& operator=(const MappedTicks&) = delete;
+
+  /// The events, time-ordered. Valid while this object lives (and is not moved from).
+  [[nodiscard]] std::span<const InputEvent> events() const noexcept { return events_; }
+  /// lines = records in the file, events, filtered (session filters), contract, format.
+  [[nodiscard]] const ReadStats& stats() const noexcept { return stats_; }
+  [[nodiscard]] const BinaryHeader& header() const noexcept { return header_; }
+  /// True when events() points into the mapping (no copy was needed).
+  [[nodiscard]] bool zero_copy() const noexcept { return map_ != nullptr; }
+  /// Bytes mapped (0 once released for a copy).
+  [[nodiscard]] std::size_t mapped_bytes() const noexcept { return map_bytes_; }
+  [[nodiscard]] const std::string& path() const noexcept { return path_; }
+
+ private:
+  void release() noexcept;
+
+  std::string path_;
+  void* map_ = nullptr;
+  std::size_t map_bytes_ = 0;
+  BinaryHeader header_{};
+  ReadStats stats_;
+  std::vector<InputEvent> copy_;
+  std::span<const InputEvent> events_;
+};
+
+/// Validates the binary tick file held in `data` (the whole file) exactly as MappedTicks
+/// does and returns a copy of its events (same contract as the other readers; `data`
+/// needs no particular alignment). Used by read_ticks (convert back to JSON lines, tests).
+TickData read_binary(const std::string& name, std::string_view data, const Instrument& inst,
+                     const ReadOptions& opt);
 
 }  // namespace tp

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -25,6 +26,7 @@
 #include "tp/engine/sim_venue.hpp"
 #include "tp/engine/stage_counters.hpp"
 #include "tp/engine/strategy.hpp"
+#include "tp/ring/mutex_queue.hpp"
 #include "tp/ring/spsc_ring.hpp"
 
 namespace tp {
@@ -105,6 +107,7 @@ struct TrackerStats {
   uint64_t late_reports = 0;    ///< reports for orders already terminal
   uint64_t fills = 0;
   uint64_t orders_registered = 0;
+  uint64_t orders_evicted = 0;  ///< finished orders forgotten to make room (oldest first)
   int64_t net_position = 0;     ///< lots, buys minus sells, from fills
 };
 
@@ -116,11 +119,17 @@ struct TrackerStats {
 /// UnknownReport, counted, and not forwarded. Market events and EndOfData are
 /// forwarded unchanged; resolved reports are forwarded with client_id set and
 /// kExecLate for reports on terminal orders.
-class TrackerAgent final : public Agent {
+///
+/// `Q` is the queue joining the stages: tp::SpscRing (the engine) or tp::MutexQueue
+/// (the seeds' design, kept as the measured baseline).
+template <template <class> class Q>
+class TrackerAgentT final : public Agent {
  public:
-  /// `max_orders`: capacity of the order table (power of two). Cold path.
-  TrackerAgent(EventRing& in, EventRing& out, OrderRing& sent_in, JournalRing& journal,
-               std::size_t max_orders = 1u << 16);
+  /// `max_orders`: orders the table holds (power of two). When it is half full the
+  /// oldest finished orders are forgotten first (a later report for one of them is
+  /// journaled as unknown); working orders are never forgotten. Cold path.
+  TrackerAgentT(Q<Event>& in, Q<Event>& out, Q<OrderRequest>& sent_in, Q<JournalRecord>& journal,
+                std::size_t max_orders = 1u << 16);
 
   int do_work() override;
   std::string_view name() const override { return "tracker"; }
@@ -154,17 +163,24 @@ class TrackerAgent final : public Agent {
   OrderEntry* insert(ClientOrderId id) noexcept;
   ClientOrderId by_venue(VenueOrderId vid) const noexcept;
   void map_venue(VenueOrderId vid, ClientOrderId cid) noexcept;
+  void note_terminal(ClientOrderId id) noexcept;
+  void evict_terminal() noexcept;
+  void erase_order_at(std::size_t i) noexcept;
+  void erase_venue(VenueOrderId vid) noexcept;
   JournalRecord& next_record(const Event& ev, JournalType type) noexcept;
 
-  EventRing& in_;
-  EventRing& out_;
-  OrderRing& sent_in_;
-  JournalRing& journal_;
+  Q<Event>& in_;
+  Q<Event>& out_;
+  Q<OrderRequest>& sent_in_;
+  Q<JournalRecord>& journal_;
   std::vector<OrderEntry> orders_;       ///< open addressing by client id
   std::vector<uint64_t> venue_keys_;     ///< open addressing venue id -> client id
   std::vector<uint64_t> venue_vals_;
   std::size_t mask_;
   std::size_t used_ = 0;
+  std::vector<uint64_t> terminal_;       ///< FIFO of finished orders' ids, oldest first
+  std::size_t terminal_head_ = 0;
+  std::size_t terminal_count_ = 0;
   JournalStamper stamper_{Stage::Tracker};
   uint64_t handled_ = 0;
   uint64_t produced_ = 0;
@@ -182,22 +198,42 @@ struct RiskStats {
   uint64_t rejects_by_reason[32] = {};
 };
 
+/// The decision logic the risk stage runs. tp::Strategy (SPEC §4) is the product; the
+/// latency harness plugs in a minimal logic. Called on the risk thread only.
+class TradingLogic {
+ public:
+  virtual ~TradingLogic() = default;
+  virtual void on_market(const Event& ev, StrategySink& sink) = 0;
+  virtual void on_exec(const Event& ev, StrategySink& sink) = 0;
+  virtual void on_end_of_data(const Event& ev, StrategySink& sink) = 0;
+  /// Lots open now and the day's realized PnL, for the pre-trade checks.
+  [[nodiscard]] virtual int open_lots() const = 0;
+  [[nodiscard]] virtual Ticks day_pnl() const = 0;
+};
+
 /// The risk stage: runs the Strategy on every event and the pre-trade checks of
 /// SPEC §6 on every order the strategy submits (kill switch, max order size, max
 /// position, price band, order-rate throttle, max daily loss). Closing orders are
 /// exempt from the checks that would stop risk being reduced (kill switch, position,
 /// daily loss, price band) but not from the size cap and the throttle.
-class RiskAgent final : public Agent, private StrategySink {
+template <template <class> class Q>
+class RiskAgentT final : public Agent, private StrategySink {
  public:
-  RiskAgent(const Config& cfg, uint32_t run_id, EventRing& in, OrderRing& out, JournalRing& journal,
-            std::vector<std::pair<TradingDay, uint16_t>> group_floor = {});
+  /// Runs the SPEC §4 strategy (owned).
+  RiskAgentT(const Config& cfg, uint32_t run_id, Q<Event>& in, Q<OrderRequest>& out, Q<JournalRecord>& journal,
+             std::vector<std::pair<TradingDay, uint16_t>> group_floor = {});
+  /// Runs an external logic (not owned; must outlive the agent).
+  RiskAgentT(const Config& cfg, TradingLogic& logic, Q<Event>& in, Q<OrderRequest>& out,
+             Q<JournalRecord>& journal);
+  ~RiskAgentT() override;
 
   int do_work() override;
   std::string_view name() const override { return "risk"; }
   [[nodiscard]] const StageCounters& counters() const noexcept { return counters_; }
   [[nodiscard]] const RiskStats& stats() const noexcept { return stats_; }
   /// The strategy (read its results after the risk thread has stopped).
-  [[nodiscard]] const Strategy& strategy() const noexcept { return strategy_; }
+  /// Precondition: constructed with the owned strategy.
+  [[nodiscard]] const Strategy& strategy() const noexcept { return *strategy_; }
 
  private:
   RejectReason submit(OrderRequest& req) override;
@@ -205,11 +241,14 @@ class RiskAgent final : public Agent, private StrategySink {
   RejectReason check(const OrderRequest& req) noexcept;
   void track(const Event& ev) noexcept;
 
+  class OwnedStrategy;
   const Config& cfg_;
-  EventRing& in_;
-  OrderRing& out_;
-  JournalRing& journal_;
-  Strategy strategy_;
+  Q<Event>& in_;
+  Q<OrderRequest>& out_;
+  Q<JournalRecord>& journal_;
+  std::unique_ptr<OwnedStrategy> owned_;
+  Strategy* strategy_ = nullptr;  ///< the owned strategy, if any
+  TradingLogic* logic_;
   const Event* cur_ = nullptr;
   JournalStamper stamper_{Stage::Risk};
   // Pre-trade state.
@@ -241,9 +280,11 @@ struct GatewayStats {
 /// The order gateway: stamps each order's send time, tells the tracker (first), sends
 /// it to the venue (the simulated venue's ring in replay), journals OrderSent, and
 /// records tick-to-order latency (send wall time - the origin event's feed wall time).
-class GatewayAgent final : public Agent {
+template <template <class> class Q>
+class GatewayAgentT final : public Agent {
  public:
-  GatewayAgent(OrderRing& in, OrderRing& venue_out, OrderRing& sent_out, JournalRing& journal);
+  GatewayAgentT(Q<OrderRequest>& in, Q<OrderRequest>& venue_out, Q<OrderRequest>& sent_out,
+                Q<JournalRecord>& journal);
 
   int do_work() override;
   std::string_view name() const override { return "gateway"; }
@@ -253,10 +294,10 @@ class GatewayAgent final : public Agent {
   [[nodiscard]] const LatencyHistogram& latency() const noexcept { return latency_; }
 
  private:
-  OrderRing& in_;
-  OrderRing& venue_out_;
-  OrderRing& sent_out_;
-  JournalRing& journal_;
+  Q<OrderRequest>& in_;
+  Q<OrderRequest>& venue_out_;
+  Q<OrderRequest>& sent_out_;
+  Q<JournalRecord>& journal_;
   JournalStamper stamper_{Stage::Gateway};
   LatencyHistogram latency_;
   uint64_t handled_ = 0;
@@ -264,5 +305,15 @@ class GatewayAgent final : public Agent {
   StageCounters counters_;
   GatewayStats stats_;
 };
+
+using TrackerAgent = TrackerAgentT<SpscRing>;
+using RiskAgent = RiskAgentT<SpscRing>;
+using GatewayAgent = GatewayAgentT<SpscRing>;
+extern template class TrackerAgentT<SpscRing>;
+extern template class TrackerAgentT<MutexQueue>;
+extern template class RiskAgentT<SpscRing>;
+extern template class RiskAgentT<MutexQueue>;
+extern template class GatewayAgentT<SpscRing>;
+extern template class GatewayAgentT<MutexQueue>;
 
 }  // namespace tp
