@@ -177,12 +177,14 @@ TEST(Replay, ThreadedFusedAndInlineLayoutsGiveIdenticalJournals) {
   const Config cfg = default_config();
   const std::vector<InputEvent> events = morning_slice();
   ASSERT_GT(events.size(), 10'000u);
-  TempDir a, b, c;
+  TempDir a, b, c, d;
   const std::string inl = run_and_dump(events, Layout::Inline, cfg, a.path);
   const std::string fused = run_and_dump(events, Layout::Fused, cfg, b.path);
+  const std::string pairs = run_and_dump(events, Layout::Pairs, cfg, d.path);
   const std::string threads = run_and_dump(events, Layout::Threads, cfg, c.path);
   EXPECT_NE(inl.find("order_sent"), std::string::npos) << "the slice must contain trading";
   EXPECT_EQ(inl, fused);
+  EXPECT_EQ(inl, pairs);
   EXPECT_EQ(inl, threads);
 }
 

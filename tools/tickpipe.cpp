@@ -40,29 +40,37 @@ int main(int argc, char** argv) {
   // ---- replay
   tp::app::ReplayOptions ro;
   std::string format = "auto", layout = "fused", idle = "backoff", cpus, report_json;
-  bool quiet = false, no_persist = false;
+  bool quiet = false, no_persist = false, no_checksum = false;
   auto* replay = app.add_subcommand("replay", "replay a recorded file through the pipeline and print the report");
-  replay->add_option("--data", ro.data, "input file (TAIFEX CSV/zip, Capital 1-minute bars, JSON lines)")->required();
-  replay->add_option("--format", format, "auto|taifex|bars|jsonl")->capture_default_str();
+  replay->add_option("--data", ro.data,
+                     "input file (TAIFEX CSV/zip, Capital 1-minute bars, JSON lines, binary .tpk)")->required();
+  replay->add_option("--format", format, "auto|taifex|bars|jsonl|binary")->capture_default_str();
   replay->add_option("--symbol", ro.read.symbol, "product to trade (MTX, TM, TX)")->capture_default_str();
   replay->add_option("--contract", ro.read.contract, "contract month, e.g. 202108 (default: front month)");
   replay->add_option("--config", ro.config_path, "strategy/risk/venue configuration (TOML)");
   replay->add_option("--db", ro.db, "LMDB directory (default: a temporary one, removed afterwards)");
   replay->add_option("--report-json", report_json, "also write the machine-readable report here");
-  replay->add_option("--layout", layout, "threads|fused|inline")->capture_default_str();
+  replay->add_option("--layout", layout, "inline|fused|pairs|threads (fused: all stages on one hot thread + the persister)")->capture_default_str();
   replay->add_option("--idle", idle, "idle strategy of the hot threads: spin|yield|backoff|sleep")->capture_default_str();
   replay->add_option("--cpus", cpus, "comma-separated CPUs to pin the hot threads to, in stage order");
   replay->add_flag("--skip-bad", ro.read.skip_bad, "count and skip bad input lines instead of stopping");
   replay->add_flag("--no-persist", no_persist, "discard journal records (no LMDB)");
+  replay->add_flag("--no-checksum", no_checksum, "binary input: skip the records checksum (XXH64) on open");
   replay->add_flag("--quiet", quiet, "do not print the report");
 
   // ---- convert
-  std::string conv_in, conv_out, conv_format = "auto", conv_symbol = "MTX", conv_contract;
+  std::string conv_in, conv_out, conv_format = "auto", conv_symbol = "MTX", conv_contract, conv_to = "auto",
+      conv_config;
   bool conv_skip = false;
-  auto* convert = app.add_subcommand("convert", "convert a recorded file to normalized JSON lines");
+  auto* convert = app.add_subcommand(
+      "convert", "convert a recorded file to normalized JSON lines or the binary tick format (fast replays)");
   convert->add_option("--data", conv_in, "input file")->required();
-  convert->add_option("--out", conv_out, "output .jsonl file")->required();
-  convert->add_option("--format", conv_format, "auto|taifex|bars|jsonl")->capture_default_str();
+  convert->add_option("--out", conv_out, "output file (.tpk: binary, anything else: JSON lines)")->required();
+  convert->add_option("--to", conv_to, "auto|jsonl|binary (auto: by the --out extension)")->capture_default_str();
+  convert->add_option("--config", conv_config,
+                      "binary: configuration whose instrument, session hours and tick rule the file is made with "
+                      "(default: the built-in defaults; replay with another one re-derives or refuses)");
+  convert->add_option("--format", conv_format, "auto|taifex|bars|jsonl|binary")->capture_default_str();
   convert->add_option("--symbol", conv_symbol, "product")->capture_default_str();
   convert->add_option("--contract", conv_contract, "contract month (default: front month)");
   convert->add_flag("--skip-bad", conv_skip, "skip bad lines");
@@ -86,6 +94,7 @@ int main(int argc, char** argv) {
       if (!tp::parse_idle_kind(idle, ro.pipeline.idle.kind)) throw CLI::ValidationError("--idle", idle);
       ro.pipeline.cpus = parse_cpus(cpus);
       ro.persist = !no_persist;
+      ro.read.verify_checksum = !no_checksum;
       const tp::app::ReplayResult r = tp::app::run_replay(ro);
       if (!quiet) std::cout << tp::app::format_report(r);
       if (!report_json.empty()) write_file(report_json, tp::app::format_report_json(r));
@@ -97,14 +106,38 @@ int main(int argc, char** argv) {
       rd.symbol = conv_symbol;
       rd.contract = conv_contract;
       rd.skip_bad = conv_skip;
-      tp::Config cfg = tp::default_config();
+      bool to_binary = false;
+      if (conv_to == "binary" || conv_to == "tpk") {
+        to_binary = true;
+      } else if (conv_to == "auto") {
+        to_binary = conv_out.size() > 4 && conv_out.compare(conv_out.size() - 4, 4, ".tpk") == 0;
+      } else if (conv_to != "jsonl" && conv_to != "json") {
+        throw CLI::ValidationError("--to", conv_to);
+      }
+      if (!conv_config.empty() && !to_binary) throw CLI::ValidationError("--config", "only with binary output");
+      const tp::Config cfg = conv_config.empty() ? tp::default_config() : tp::load_config(conv_config);
       tp::Instrument inst;
-      if (!tp::builtin_instrument(conv_symbol, inst)) inst = cfg.instrument;
-      rd.tick_rule.enabled = false;  // keep the file as recorded; replay applies the tick rule
+      if (!conv_config.empty() || !tp::builtin_instrument(conv_symbol, inst)) inst = cfg.instrument;
+      if (to_binary) {
+        // The binary file is replayed in place: it carries the synthetic book of the tick
+        // rule and the day/session of the configured hours (recorded in its header).
+        rd.tick_rule = cfg.tick_rule;
+        rd.hours = cfg.hours;
+      } else {
+        rd.tick_rule.enabled = false;  // keep the file as recorded; replay applies the tick rule
+      }
       const tp::TickData td = tp::read_ticks(conv_in, inst, rd);
-      tp::write_jsonl(conv_out, td.events, inst);
+      if (to_binary) {
+        tp::ReadOptions with = rd;
+        with.format = td.stats.format;
+        tp::Instrument product = inst;
+        product.symbol = conv_symbol;  // the header names the product the events were selected for
+        tp::write_binary(conv_out, td.events, product, td.stats.contract, with);
+      } else {
+        tp::write_jsonl(conv_out, td.events, inst);
+      }
       std::cerr << "converted " << td.events.size() << " events (" << td.stats.skipped << " bad lines skipped) to "
-                << conv_out << "\n";
+                << conv_out << (to_binary ? " (binary)" : " (JSON lines)") << "\n";
       return 0;
     }
     if (inspect->parsed()) {

@@ -318,6 +318,9 @@ std::size_t format_price(char* buf, Price p, const Decimal& tick) noexcept {
 }
 
 InputFormat detect_from_head(std::string_view head) noexcept {
+  if (head.substr(0, sizeof kBinaryMagic) == std::string_view(kBinaryMagic, sizeof kBinaryMagic)) {
+    return InputFormat::Binary;
+  }
   if (is_zip(head)) return InputFormat::Taifex;
   std::string_view s = head;
   if (s.substr(0, 3) == kUtf8Bom) s.remove_prefix(3);
@@ -355,7 +358,8 @@ InputFormat detect_format(const std::string& path) {
     throw InputError(name, head.empty() ? 0 : 1, "format", detail::clip_value(detail::trim(first)),
                      head.empty() ? "empty file: cannot detect the input format"
                                   : "unknown input format (expected a TAIFEX daily CSV, a Capital "
-                                    "1-minute bar CSV or normalized JSON lines; see --format)");
+                                    "1-minute bar CSV, normalized JSON lines or a binary tick file; "
+                                    "see --format)");
   }
   return f;
 }
@@ -380,8 +384,8 @@ TickData read_ticks(const std::string& path, const Instrument& inst, const ReadO
       throw InputError(name, data.empty() ? 0 : 1, "format", detail::clip_value(detail::trim(first)),
                        data.empty() ? "empty file: cannot detect the input format"
                                     : "unknown input format (expected a TAIFEX daily CSV, a "
-                                      "Capital 1-minute bar CSV or normalized JSON lines; see "
-                                      "--format)");
+                                      "Capital 1-minute bar CSV, normalized JSON lines or a binary "
+                                      "tick file; see --format)");
     }
   }
   TickData td;
@@ -389,6 +393,7 @@ TickData read_ticks(const std::string& path, const Instrument& inst, const ReadO
     case InputFormat::Taifex: td = read_taifex_csv(name, data, inst, opt); break;
     case InputFormat::Bars: td = read_capital_bars(name, data, inst, opt); break;
     case InputFormat::Jsonl: td = read_jsonl(name, data, inst, opt); break;
+    case InputFormat::Binary: td = read_binary(name, data, inst, opt); break;
     case InputFormat::Auto: break;
   }
   td.source = path;

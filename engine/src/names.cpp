@@ -105,6 +105,7 @@ const char* to_string(InputFormat f) noexcept {
     case InputFormat::Taifex: return "taifex";
     case InputFormat::Bars: return "bars";
     case InputFormat::Jsonl: return "jsonl";
+    case InputFormat::Binary: return "binary";
   }
   return "?";
 }
@@ -114,6 +115,7 @@ bool parse_input_format(std::string_view s, InputFormat& out) noexcept {
   else if (s == "taifex") out = InputFormat::Taifex;
   else if (s == "bars" || s == "capital") out = InputFormat::Bars;
   else if (s == "jsonl" || s == "json") out = InputFormat::Jsonl;
+  else if (s == "binary" || s == "tpk") out = InputFormat::Binary;
   else return false;
   return true;
 }

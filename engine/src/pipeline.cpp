@@ -9,6 +9,7 @@ namespace tp {
 bool parse_layout(std::string_view s, Layout& out) noexcept {
   if (s == "inline") out = Layout::Inline;
   else if (s == "fused") out = Layout::Fused;
+  else if (s == "pairs") out = Layout::Pairs;
   else if (s == "threads") out = Layout::Threads;
   else return false;
   return true;
@@ -18,9 +19,28 @@ const char* to_string(Layout l) noexcept {
   switch (l) {
     case Layout::Inline: return "inline";
     case Layout::Fused: return "fused";
+    case Layout::Pairs: return "pairs";
     case Layout::Threads: return "threads";
   }
   return "?";
+}
+
+int hot_threads(Layout l) noexcept {
+  switch (l) {
+    case Layout::Inline: return 1;
+    case Layout::Fused: return 1;
+    case Layout::Pairs: return 2;
+    case Layout::Threads: return 4;
+  }
+  return 1;
+}
+
+IdleConfig effective_idle(IdleConfig idle, int hot, unsigned cores) noexcept {
+  if (idle.kind == IdleKind::Backoff && cores != 0 && static_cast<unsigned>(hot) + 1 > cores) {
+    idle.max_spins = 0;
+    idle.max_yields = 1u << 20;
+  }
+  return idle;
 }
 
 int JournalDiscard::do_work() {
@@ -79,7 +99,7 @@ void Pipeline::run(Agent* persister, const std::function<uint64_t()>& persisted)
   auto done = [&]() -> bool { return finished() && caught_up(); };
 
   if (opt_.layout == Layout::Inline) {
-    threads_used_ = 0;
+    threads_used_ = 1;  // the caller's
     CompositeAgent all({feed_.get(), tracker_.get(), risk_.get(), gateway_.get(), persister}, "pipeline");
     all.on_start();
     while (!done()) all.do_work();
@@ -92,6 +112,10 @@ void Pipeline::run(Agent* persister, const std::function<uint64_t()>& persisted)
   auto hot_cpu = [&](std::size_t i) { return i < opt_.cpus.size() ? opt_.cpus[i] : -1; };
   std::vector<Agent*> hot;
   if (opt_.layout == Layout::Fused) {
+    owned.push_back(std::make_unique<CompositeAgent>(
+        std::vector<Agent*>{feed_.get(), tracker_.get(), risk_.get(), gateway_.get()}, "hot-path"));
+    hot.push_back(owned.back().get());
+  } else if (opt_.layout == Layout::Pairs) {
     owned.push_back(std::make_unique<CompositeAgent>(std::vector<Agent*>{feed_.get(), tracker_.get()}, "feed+tracker"));
     hot.push_back(owned.back().get());
     owned.push_back(std::make_unique<CompositeAgent>(std::vector<Agent*>{risk_.get(), gateway_.get()}, "risk+gateway"));
@@ -99,15 +123,8 @@ void Pipeline::run(Agent* persister, const std::function<uint64_t()>& persisted)
   } else {
     hot = {feed_.get(), tracker_.get(), risk_.get(), gateway_.get()};
   }
-  // More busy threads than cores (threads layout on 2 cores): parking a stage for
-  // microseconds stalls the whole event-time lock-step, and spinning steals the core
-  // the producer needs. Yield instead: give the core away at once, come back at once.
-  IdleConfig idle = opt_.idle;
-  const unsigned cores = std::thread::hardware_concurrency();
-  if (idle.kind == IdleKind::Backoff && cores != 0 && hot.size() + 1 > cores) {
-    idle.max_spins = 0;
-    idle.max_yields = 1u << 20;
-  }
+  const IdleConfig idle =
+      effective_idle(opt_.idle, static_cast<int>(hot.size()), std::thread::hardware_concurrency());
   for (std::size_t i = 0; i < hot.size(); ++i) {
     runners.push_back(std::make_unique<AgentRunner>(*hot[i], idle, hot_cpu(i)));
   }

@@ -22,6 +22,13 @@ void SimVenue::on_market(const InputEvent& ev) noexcept {
   for (int i = 0; i < nasks_; ++i) asks_[i] = Level{ev.ask_px[i], ev.ask_qty[i], Qty{0}};
 }
 
+void SimVenue::on_top_of_book(const MarketData& md) noexcept {
+  nbids_ = md.has_bid() ? 1 : 0;
+  nasks_ = md.has_ask() ? 1 : 0;
+  if (nbids_) bids_[0] = Level{md.bid, md.bid_qty, Qty{0}};
+  if (nasks_) asks_[0] = Level{md.ask, md.ask_qty, Qty{0}};
+}
+
 bool SimVenue::accept(const OrderRequest& o) noexcept {
   if (tail_ - head_ > mask_) return false;
   assert((head_ == tail_ || pending_[(tail_ - 1) & mask_].origin_time <= o.origin_time) &&

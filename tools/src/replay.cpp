@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
+#include <span>
 #include <stdexcept>
 
 #include "tp/storage/persister.hpp"
@@ -59,14 +61,28 @@ ReplayResult run_replay(const ReplayOptions& opt) {
   ReadOptions ro = opt.read;
   ro.tick_rule = r.cfg.tick_rule;
   ro.hours = r.cfg.hours;
+  // A binary tick file is mapped and replayed in place (no copy, no parse); every other
+  // format is read and parsed into memory.
   const auto t_load = std::chrono::steady_clock::now();
-  TickData td = read_ticks(opt.data, r.cfg.instrument, ro);
+  const bool binary = ro.format == InputFormat::Binary ||
+                      (ro.format == InputFormat::Auto && is_binary_tick_file(opt.data));
+  TickData td;
+  std::optional<MappedTicks> mapped;
+  std::span<const InputEvent> events;
+  if (binary) {
+    mapped.emplace(opt.data, r.cfg.instrument, ro);
+    r.input = mapped->stats();
+    events = mapped->events();
+  } else {
+    td = read_ticks(opt.data, r.cfg.instrument, ro);
+    r.input = td.stats;
+    events = td.events;
+  }
   r.load_seconds = seconds_since(t_load);
-  r.input = td.stats;
-  r.input_events = td.events.size();
+  r.input_events = events.size();
 
   if (!opt.persist) {
-    Pipeline p(r.cfg, td.events, 1, {}, opt.pipeline);
+    Pipeline p(r.cfg, events, 1, {}, opt.pipeline);
     r.run_id = 1;
     const auto t_run = std::chrono::steady_clock::now();
     p.run(nullptr, {});
@@ -91,7 +107,7 @@ ReplayResult run_replay(const ReplayOptions& opt) {
   r.run_id = store.begin_run("replay " + opt.data);
   auto floor = store.group_floor();
 
-  Pipeline p(r.cfg, td.events, r.run_id, std::move(floor), opt.pipeline);
+  Pipeline p(r.cfg, events, r.run_id, std::move(floor), opt.pipeline);
   storage::Persister persister(store, r.run_id, p.journal_rings(), r.cfg.persist.batch_records);
   const auto t_run = std::chrono::steady_clock::now();
   p.run(&persister, [&] { return persister.committed(); });

@@ -18,12 +18,22 @@
 namespace tp {
 
 enum class Layout : uint8_t {
-  Inline = 0,   ///< every agent on the calling thread
-  Fused = 1,    ///< [feed+tracker] [risk+gateway] [persister]: the 2-core default
+  Inline = 0,   ///< every agent, the persister too, on one thread
+  Fused = 1,    ///< [feed+tracker+risk+gateway] on one hot thread + [persister]: the 2-core default
   Threads = 2,  ///< one thread per stage + persister
+  Pairs = 3,    ///< [feed+tracker] [risk+gateway] + [persister]
 };
+/// "inline" | "fused" | "pairs" | "threads".
 bool parse_layout(std::string_view s, Layout& out) noexcept;
 const char* to_string(Layout l) noexcept;
+/// Hot threads a layout uses (the persister's thread not counted; inline: 1).
+int hot_threads(Layout l) noexcept;
+
+/// The idle strategy hot threads actually get: `requested`, except that a Backoff
+/// strategy turns into pure yielding when the busy threads (hot + persister) outnumber
+/// the cores - then parking a stage for microseconds stalls the pipeline and spinning
+/// steals the core its producer needs.
+IdleConfig effective_idle(IdleConfig requested, int hot, unsigned cores) noexcept;
 
 struct PipelineOptions {
   Layout layout = Layout::Fused;

@@ -48,6 +48,8 @@ class SimVenue {
   /// Applies a market event to the book (quotes replace the levels and reset the
   /// taken size). Never allocates.
   void on_market(const InputEvent& ev) noexcept;
+  /// Same, from a top-of-book snapshot (live adapters): one level a side.
+  void on_top_of_book(const MarketData& md) noexcept;
 
   /// Queues an order received from the gateway; it arrives at origin_time + latency.
   /// Orders must be accepted in non-decreasing origin_time (the pipeline is FIFO).

@@ -292,6 +292,9 @@ class GatewayAgentT final : public Agent {
   [[nodiscard]] const GatewayStats& stats() const noexcept { return stats_; }
   /// Tick-to-order latency (read after the gateway's thread has stopped).
   [[nodiscard]] const LatencyHistogram& latency() const noexcept { return latency_; }
+  /// Leaves the first `n` orders out of the latency histogram (warm-up). Call before
+  /// the gateway's thread starts.
+  void skip_latency_samples(uint64_t n) noexcept { skip_latency_ = n; }
 
  private:
   Q<OrderRequest>& in_;
@@ -300,6 +303,7 @@ class GatewayAgentT final : public Agent {
   Q<JournalRecord>& journal_;
   JournalStamper stamper_{Stage::Gateway};
   LatencyHistogram latency_;
+  uint64_t skip_latency_ = 0;
   uint64_t handled_ = 0;
   uint64_t journaled_ = 0;
   StageCounters counters_;

@@ -125,13 +125,13 @@ class MutexQueue {
     cv_.notify_one();
   }
 
-  [[nodiscard]] std::size_t size_approx() {
+  [[nodiscard]] std::size_t size_approx() const {
     std::lock_guard<std::mutex> g(mu_);
     return tail_ - head_;
   }
 
  private:
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<T> slots_;
   std::size_t mask_;

@@ -1,6 +1,6 @@
 // tp::storage::Persister - the agent that drains the journal rings into LMDB in
 // batched write transactions (SPEC §2, §5). It runs off the hot path, on its own
-// thread (threads/fused layouts) or as the last agent of the inline layout.
+// thread (fused/pairs/threads layouts) or as the last agent of the inline layout.
 //
 // Guarantees: never drops a record and never reorders the records of one ring (each
 // ring is consumed in order and batches are committed in order; a failed commit keeps

@@ -1,0 +1,297 @@
+// Pipeline tick-to-order latency harness (issue #3 §2, SPEC §8).
+//
+// An injector thread plays the market-data adapter: it hands quotes to the feed at a
+// fixed rate. Every quote makes the risk stage's logic send one IOC order; the gateway
+// stamps when that order leaves and records (send time - the quote's SCHEDULED
+// injection time) in a log-linear histogram. Measuring from the scheduled time, not
+// from when the injector actually got to it, is the correction for coordinated
+// omission (as wrk2 does): a stall that delays later quotes shows up in their latency
+// instead of silently thinning the sample. The injector's own lateness is reported too.
+//
+// Compared in the same run, same stage code, same logic:
+//   ring/<layout>      the engine: SpscRing between stages (fused = the 2-core default)
+//   ring/fused+lmdb    the same with the LMDB persister draining the journal
+//   mutex/threads      the seeds' design: mutex + condition-variable queues, one
+//                      blocking thread per stage
+//
+// Usage: pipeline_latency [--rate N/s] [--quotes N] [--warmup N] [--configs a,b,...]
+//                         [--cpus 0,1] [--idle spin|yield|backoff|sleep] [--json FILE]
+//                         [--check-ratio X]
+// One-hot-thread layouts (fused, inline) busy-spin pinned to the last core by default
+// (--idle changes it); layouts with more hot threads use backoff, which turns into
+// yielding when they outnumber the cores.
+// --check-ratio X: exit 1 unless mutex/threads p50 >= X * ring/fused p50 (a gross
+// regression check judged by a ratio within the run, used by CI).
+#include <sys/prctl.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tp/engine/live_pipeline.hpp"
+#include "tp/storage/persister.hpp"
+#include "tp/storage/store.hpp"
+
+namespace {
+
+using namespace tp;
+
+/// Sends one IOC buy at the ask for every quote that carries a trade.
+class PingLogic final : public TradingLogic {
+ public:
+  explicit PingLogic(uint32_t run) : run_(run) {}
+  void on_market(const Event& ev, StrategySink& sink) override {
+    if (!ev.u.md.has_trade() || !ev.u.md.has_ask()) return;
+    OrderRequest o;
+    o.client_id = ClientOrderId{(uint64_t{run_} << 32) | ++n_};
+    o.side = Side::Buy;
+    o.tif = Tif::Ioc;
+    o.qty = Qty{1};
+    o.limit = ev.u.md.ask;
+    o.open_close = OpenClose::Open;
+    (void)sink.submit(o);
+  }
+  void on_exec(const Event&, StrategySink&) override {}
+  void on_end_of_data(const Event&, StrategySink&) override {}
+  int open_lots() const override { return 0; }
+  Ticks day_pnl() const override { return Ticks{0}; }
+
+ private:
+  uint32_t run_;
+  uint64_t n_ = 0;
+};
+
+struct Options {
+  double rate = 10'000;
+  uint64_t quotes = 50'000;
+  uint64_t warmup = 5'000;
+  std::vector<std::string> configs = {"ring/fused", "ring/fused+lmdb", "ring/inline", "ring/pairs",
+                                      "ring/threads", "mutex/threads"};
+  IdleKind idle = IdleKind::BusySpin;  ///< one-hot-thread layouts (fused, inline)
+  std::vector<int> cpus;
+  std::string json;
+  double check_ratio = 0;
+};
+
+struct Result {
+  std::string name;
+  int threads = 0;
+  LatencyHistogram latency;
+  LatencyHistogram injector_late;
+  uint64_t orders = 0;
+  double seconds = 0;
+};
+
+Config harness_config() {
+  Config c = default_config();
+  c.risk.max_orders_per_sec = 0;  // the harness sends an order per quote on purpose
+  c.risk.max_position_lots = 0;
+  c.risk.price_band_ticks = Ticks{0};
+  return c;
+}
+
+void sleep_until_ns(int64_t t_ns) {
+  timespec ts{static_cast<time_t>(t_ns / kNsPerSec), static_cast<long>(t_ns % kNsPerSec)};
+  clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);
+}
+
+/// Injects `total` quotes at `rate` per second; returns the injector's lateness.
+template <class P>
+LatencyHistogram inject(P& p, const Options& o, uint64_t total) {
+  LatencyHistogram late;
+  const int64_t interval = static_cast<int64_t>(1e9 / o.rate);
+  const int64_t t0 = wall_now_ns() + 1'000'000;
+  int64_t px = 17'000;
+  uint32_t rng = 1;
+  for (uint64_t k = 0; k < total; ++k) {
+    const int64_t due = t0 + static_cast<int64_t>(k) * interval;
+    int64_t now = wall_now_ns();
+    if (due - now > 30'000) sleep_until_ns(due - 30'000);
+    while ((now = wall_now_ns()) < due) std::this_thread::yield();
+    rng = rng * 1664525u + 1013904223u;
+    px += static_cast<int64_t>(rng >> 31) * 2 - 1;
+    InboundQuote q;
+    q.md.bid = Price{px - 1};
+    q.md.ask = Price{px};
+    q.md.bid_qty = Qty{5};
+    q.md.ask_qty = Qty{5};
+    q.md.last = Price{px};
+    q.md.last_qty = Qty{1};
+    q.md.flags = kMdHasBid | kMdHasAsk | kMdHasTrade;
+    q.md.session = Session::Day;
+    q.md.quote_time = TimeNs{due};
+    q.event_time = TimeNs{due};
+    q.ingress_ns = due;  // scheduled time: coordinated-omission correction
+    while (!p.try_inject(q)) std::this_thread::yield();
+    late.record(wall_now_ns() - due);
+  }
+  return late;
+}
+
+template <template <class> class Q>
+Result run_config(const std::string& name, Layout layout, bool lmdb, const Options& o) {
+  Config cfg = harness_config();
+  PingLogic logic(1);
+  LiveOptions lo;
+  lo.layout = layout;
+  lo.cpus = o.cpus;
+  if (hot_threads(layout) == 1) {
+    // One hot thread: it may busy-spin, pinned to the last core; the injector, the
+    // persister and the OS keep the other one.
+    lo.idle.kind = o.idle;
+    const int last = static_cast<int>(std::thread::hardware_concurrency()) - 1;
+    if (lo.cpus.empty() && last > 0) lo.cpus = {last};
+  }
+  LivePipelineT<Q> p(cfg, logic, lo);
+  p.gateway().skip_latency_samples(o.warmup);
+
+  std::unique_ptr<storage::Store> store;
+  std::unique_ptr<storage::Persister> pers;
+  std::string dir;
+  if constexpr (std::is_same_v<Q<int>, SpscRing<int>>) {
+    if (lmdb) {
+      dir = (std::filesystem::temp_directory_path() / "tp-latency-XXXXXX").string();
+      if (mkdtemp(dir.data()) == nullptr) throw std::runtime_error("mkdtemp");
+      storage::StoreOptions so;
+      so.dir = dir;
+      store = std::make_unique<storage::Store>(so);
+      pers = std::make_unique<storage::Persister>(*store, 1, p.journal_rings(), 512);
+    }
+  }
+  const uint64_t total = o.warmup + o.quotes;
+  p.start(pers.get());
+  const int64_t t_start = wall_now_ns();
+  Result r;
+  r.name = name;
+  r.threads = p.threads() + 1;  // + injector
+  r.injector_late = inject(p, o, total);
+  const int64_t deadline = wall_now_ns() + 30 * kNsPerSec;
+  while (p.orders_sent() < total && wall_now_ns() < deadline) {
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  r.seconds = static_cast<double>(wall_now_ns() - t_start) / 1e9;
+  p.stop();
+  r.orders = p.orders_sent();
+  r.latency = p.gateway().latency();
+  if (!dir.empty()) {
+    pers.reset();
+    store.reset();
+    std::filesystem::remove_all(dir);
+  }
+  if (r.orders != total) {
+    std::fprintf(stderr, "%s: only %" PRIu64 " of %" PRIu64 " orders left the gateway\n", name.c_str(), r.orders,
+                 total);
+  }
+  return r;
+}
+
+Result run_named(const std::string& name, const Options& o) {
+  if (name == "ring/fused") return run_config<SpscRing>(name, Layout::Fused, false, o);
+  if (name == "ring/fused+lmdb") return run_config<SpscRing>(name, Layout::Fused, true, o);
+  if (name == "ring/inline") return run_config<SpscRing>(name, Layout::Inline, false, o);
+  if (name == "ring/pairs") return run_config<SpscRing>(name, Layout::Pairs, false, o);
+  if (name == "ring/threads") return run_config<SpscRing>(name, Layout::Threads, false, o);
+  if (name == "mutex/threads") return run_config<MutexQueue>(name, Layout::Threads, false, o);
+  throw std::invalid_argument("unknown config " + name);
+}
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> v;
+  std::stringstream ss(s);
+  std::string x;
+  while (std::getline(ss, x, ',')) {
+    if (!x.empty()) v.push_back(x);
+  }
+  return v;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "%s needs a value\n", a.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--rate") o.rate = std::stod(next());
+    else if (a == "--quotes") o.quotes = std::stoull(next());
+    else if (a == "--warmup") o.warmup = std::stoull(next());
+    else if (a == "--configs") o.configs = split(next());
+    else if (a == "--cpus") for (auto& c : split(next())) o.cpus.push_back(std::stoi(c));
+    else if (a == "--json") o.json = next();
+    else if (a == "--idle") {
+      if (!parse_idle_kind(next(), o.idle)) return 2;
+    }
+    else if (a == "--check-ratio") o.check_ratio = std::stod(next());
+    else {
+      std::fprintf(stderr, "usage: %s [--rate N] [--quotes N] [--warmup N] [--configs a,b] [--cpus 0,1] "
+                   "[--idle K] [--json FILE] [--check-ratio X]\n", argv[0]);
+      return 2;
+    }
+  }
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  std::printf("tick-to-order latency: %.0f quotes/s, %" PRIu64 " measured after %" PRIu64
+              " warm-up, %u cores, from the scheduled injection time (CO-corrected)\n",
+              o.rate, o.quotes, o.warmup, std::thread::hardware_concurrency());
+  std::printf("%-18s %7s %9s %9s %9s %9s %9s %9s   %s\n", "config", "threads", "p50_ns", "p90_ns", "p99_ns",
+              "p99.9_ns", "max_ns", "orders", "injector late p50/p99 ns");
+  std::vector<Result> results;
+  for (const std::string& name : o.configs) {
+    Result r = run_named(name, o);
+    std::printf("%-18s %7d %9" PRId64 " %9" PRId64 " %9" PRId64 " %9" PRId64 " %9" PRId64 " %9" PRIu64
+                "   %" PRId64 "/%" PRId64 "\n",
+                r.name.c_str(), r.threads, r.latency.percentile(0.5), r.latency.percentile(0.9),
+                r.latency.percentile(0.99), r.latency.percentile(0.999), r.latency.max(), r.orders,
+                r.injector_late.percentile(0.5), r.injector_late.percentile(0.99));
+    std::fflush(stdout);
+    results.push_back(std::move(r));
+  }
+  const Result* ring = nullptr;
+  const Result* mutex = nullptr;
+  for (const Result& r : results) {
+    if (r.name == "ring/fused") ring = &r;
+    if (r.name == "mutex/threads") mutex = &r;
+  }
+  int rc = 0;
+  for (const Result& r : results) {
+    if (r.orders != o.warmup + o.quotes) rc = 1;
+  }
+  if (ring && mutex) {
+    const double r50 = static_cast<double>(mutex->latency.percentile(0.5)) / static_cast<double>(ring->latency.percentile(0.5));
+    const double r99 = static_cast<double>(mutex->latency.percentile(0.99)) / static_cast<double>(ring->latency.percentile(0.99));
+    std::printf("ratio mutex/threads : ring/fused  p50 %.1fx  p99 %.1fx\n", r50, r99);
+    if (o.check_ratio > 0 && r50 < o.check_ratio) {
+      std::printf("REGRESSION: ring/fused p50 is not %.1fx below the mutex pipeline\n", o.check_ratio);
+      rc = 1;
+    }
+  }
+  if (!o.json.empty()) {
+    std::ofstream f(o.json);
+    f << "{\"rate\":" << o.rate << ",\"quotes\":" << o.quotes << ",\"results\":[";
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      const Result& r = results[i];
+      f << (i ? "," : "") << "{\"config\":\"" << r.name << "\",\"threads\":" << r.threads
+        << ",\"p50\":" << r.latency.percentile(0.5) << ",\"p90\":" << r.latency.percentile(0.9)
+        << ",\"p99\":" << r.latency.percentile(0.99) << ",\"p999\":" << r.latency.percentile(0.999)
+        << ",\"max\":" << r.latency.max() << ",\"orders\":" << r.orders << "}";
+    }
+    f << "]}\n";
+  }
+  return rc;
+}
