@@ -22,6 +22,8 @@
 // yielding when they outnumber the cores.
 // --check-ratio X: exit 1 unless mutex/threads p50 >= X * ring/fused p50 (a gross
 // regression check judged by a ratio within the run, used by CI).
+#include <pthread.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <time.h>
 
@@ -82,6 +84,7 @@ struct Options {
   std::vector<int> cpus;
   std::string json;
   double check_ratio = 0;
+  int reps = 1;  ///< repetitions of the whole set, interleaved; the median is reported
 };
 
 struct Result {
@@ -117,8 +120,10 @@ LatencyHistogram inject(P& p, const Options& o, uint64_t total) {
   for (uint64_t k = 0; k < total; ++k) {
     const int64_t due = t0 + static_cast<int64_t>(k) * interval;
     int64_t now = wall_now_ns();
-    if (due - now > 30'000) sleep_until_ns(due - 30'000);
-    while ((now = wall_now_ns()) < due) std::this_thread::yield();
+    // Sleep until shortly before the due time, then spin (pause) to it: the injector's
+    // own lateness is counted as latency, so it has to be small.
+    if (due - now > 80'000) sleep_until_ns(due - 80'000);
+    while ((now = wall_now_ns()) < due) tp::detail::cpu_relax();
     rng = rng * 1664525u + 1013904223u;
     px += static_cast<int64_t>(rng >> 31) * 2 - 1;
     InboundQuote q;
@@ -151,7 +156,10 @@ Result run_config(const std::string& name, Layout layout, bool lmdb, const Optio
     // persister and the OS keep the other one.
     lo.idle.kind = o.idle;
     const int last = static_cast<int>(std::thread::hardware_concurrency()) - 1;
-    if (lo.cpus.empty() && last > 0) lo.cpus = {last};
+    if (lo.cpus.empty() && last > 0) {
+      lo.cpus = {last};
+      lo.journal_cpu = 0;  // with the injector, off the hot core
+    }
   }
   LivePipelineT<Q> p(cfg, logic, lo);
   p.gateway().skip_latency_samples(o.warmup);
@@ -175,6 +183,13 @@ Result run_config(const std::string& name, Layout layout, bool lmdb, const Optio
   Result r;
   r.name = name;
   r.threads = p.threads() + 1;  // + injector
+  {
+    // The injector (the market-data adapter) stays off the hot thread's core.
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(0, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+  }
   r.injector_late = inject(p, o, total);
   const int64_t deadline = wall_now_ns() + 30 * kNsPerSec;
   while (p.orders_sent() < total && wall_now_ns() < deadline) {
@@ -239,6 +254,7 @@ int main(int argc, char** argv) {
       if (!parse_idle_kind(next(), o.idle)) return 2;
     }
     else if (a == "--check-ratio") o.check_ratio = std::stod(next());
+    else if (a == "--reps") o.reps = std::stoi(next());
     else {
       std::fprintf(stderr, "usage: %s [--rate N] [--quotes N] [--warmup N] [--configs a,b] [--cpus 0,1] "
                    "[--idle K] [--json FILE] [--check-ratio X]\n", argv[0]);
@@ -251,30 +267,57 @@ int main(int argc, char** argv) {
               o.rate, o.quotes, o.warmup, std::thread::hardware_concurrency());
   std::printf("%-18s %7s %9s %9s %9s %9s %9s %9s   %s\n", "config", "threads", "p50_ns", "p90_ns", "p99_ns",
               "p99.9_ns", "max_ns", "orders", "injector late p50/p99 ns");
-  std::vector<Result> results;
-  for (const std::string& name : o.configs) {
-    Result r = run_named(name, o);
-    std::printf("%-18s %7d %9" PRId64 " %9" PRId64 " %9" PRId64 " %9" PRId64 " %9" PRId64 " %9" PRIu64
-                "   %" PRId64 "/%" PRId64 "\n",
-                r.name.c_str(), r.threads, r.latency.percentile(0.5), r.latency.percentile(0.9),
-                r.latency.percentile(0.99), r.latency.percentile(0.999), r.latency.max(), r.orders,
-                r.injector_late.percentile(0.5), r.injector_late.percentile(0.99));
-    std::fflush(stdout);
-    results.push_back(std::move(r));
+  // Each repetition runs every configuration once (interleaved, so that slow drifts of
+  // a shared VM hit all of them alike); the summary is the median over repetitions.
+  struct Summary {
+    std::string name;
+    int threads = 0;
+    std::vector<int64_t> p[5];  // p50 p90 p99 p99.9 max per repetition
+    uint64_t orders_short = 0;  // repetitions that lost orders (must stay 0)
+    int64_t med(int k) const {
+      std::vector<int64_t> v = p[k];
+      std::sort(v.begin(), v.end());
+      return v.empty() ? 0 : v[v.size() / 2];
+    }
+  };
+  std::vector<Summary> sums(o.configs.size());
+  static constexpr double kQ[4] = {0.5, 0.9, 0.99, 0.999};
+  for (int rep = 1; rep <= o.reps; ++rep) {
+    for (std::size_t c = 0; c < o.configs.size(); ++c) {
+      Result r = run_named(o.configs[c], o);
+      Summary& sm = sums[c];
+      sm.name = r.name;
+      sm.threads = r.threads;
+      for (int k = 0; k < 4; ++k) sm.p[k].push_back(r.latency.percentile(kQ[k]));
+      sm.p[4].push_back(r.latency.max());
+      if (r.orders != o.warmup + o.quotes) ++sm.orders_short;
+      std::printf("%-18s %7d %9" PRId64 " %9" PRId64 " %9" PRId64 " %9" PRId64 " %9" PRId64 " %9" PRIu64
+                  "   %" PRId64 "/%" PRId64 "%s\n",
+                  r.name.c_str(), r.threads, r.latency.percentile(0.5), r.latency.percentile(0.9),
+                  r.latency.percentile(0.99), r.latency.percentile(0.999), r.latency.max(), r.orders,
+                  r.injector_late.percentile(0.5), r.injector_late.percentile(0.99),
+                  o.reps > 1 ? ("   (rep " + std::to_string(rep) + ")").c_str() : "");
+      std::fflush(stdout);
+    }
   }
-  const Result* ring = nullptr;
-  const Result* mutex = nullptr;
-  for (const Result& r : results) {
-    if (r.name == "ring/fused") ring = &r;
-    if (r.name == "mutex/threads") mutex = &r;
+  if (o.reps > 1) {
+    std::printf("median of %d repetitions:\n", o.reps);
+    for (const Summary& sm : sums) {
+      std::printf("%-18s %7d %9" PRId64 " %9" PRId64 " %9" PRId64 " %9" PRId64 " %9" PRId64 "\n", sm.name.c_str(),
+                  sm.threads, sm.med(0), sm.med(1), sm.med(2), sm.med(3), sm.med(4));
+    }
   }
+  const Summary* ring = nullptr;
+  const Summary* mutex = nullptr;
   int rc = 0;
-  for (const Result& r : results) {
-    if (r.orders != o.warmup + o.quotes) rc = 1;
+  for (const Summary& sm : sums) {
+    if (sm.name == "ring/fused") ring = &sm;
+    if (sm.name == "mutex/threads") mutex = &sm;
+    if (sm.orders_short) rc = 1;
   }
   if (ring && mutex) {
-    const double r50 = static_cast<double>(mutex->latency.percentile(0.5)) / static_cast<double>(ring->latency.percentile(0.5));
-    const double r99 = static_cast<double>(mutex->latency.percentile(0.99)) / static_cast<double>(ring->latency.percentile(0.99));
+    const double r50 = static_cast<double>(mutex->med(0)) / static_cast<double>(std::max<int64_t>(1, ring->med(0)));
+    const double r99 = static_cast<double>(mutex->med(2)) / static_cast<double>(std::max<int64_t>(1, ring->med(2)));
     std::printf("ratio mutex/threads : ring/fused  p50 %.1fx  p99 %.1fx\n", r50, r99);
     if (o.check_ratio > 0 && r50 < o.check_ratio) {
       std::printf("REGRESSION: ring/fused p50 is not %.1fx below the mutex pipeline\n", o.check_ratio);
@@ -283,13 +326,12 @@ int main(int argc, char** argv) {
   }
   if (!o.json.empty()) {
     std::ofstream f(o.json);
-    f << "{\"rate\":" << o.rate << ",\"quotes\":" << o.quotes << ",\"results\":[";
-    for (std::size_t i = 0; i < results.size(); ++i) {
-      const Result& r = results[i];
-      f << (i ? "," : "") << "{\"config\":\"" << r.name << "\",\"threads\":" << r.threads
-        << ",\"p50\":" << r.latency.percentile(0.5) << ",\"p90\":" << r.latency.percentile(0.9)
-        << ",\"p99\":" << r.latency.percentile(0.99) << ",\"p999\":" << r.latency.percentile(0.999)
-        << ",\"max\":" << r.latency.max() << ",\"orders\":" << r.orders << "}";
+    f << "{\"rate\":" << o.rate << ",\"quotes\":" << o.quotes << ",\"reps\":" << o.reps << ",\"results\":[";
+    for (std::size_t i = 0; i < sums.size(); ++i) {
+      const Summary& sm = sums[i];
+      f << (i ? "," : "") << "{\"config\":\"" << sm.name << "\",\"threads\":" << sm.threads
+        << ",\"p50\":" << sm.med(0) << ",\"p90\":" << sm.med(1) << ",\"p99\":" << sm.med(2)
+        << ",\"p999\":" << sm.med(3) << ",\"max\":" << sm.med(4) << "}";
     }
     f << "]}\n";
   }

@@ -91,6 +91,7 @@ LivePipelineT<Q>::LivePipelineT(const Config& cfg, TradingLogic& logic, const Li
       tj_(opt.journal_ring),
       rj_(opt.journal_ring),
       gj_(opt.journal_ring) {
+  check_ring_sizes(opt.event_ring, opt.order_ring, opt.journal_ring);
   feed_ = std::make_unique<LiveFeedAgentT<Q>>(quotes_, g2v_, f2t_);
   tracker_ = std::make_unique<TrackerAgentT<Q>>(f2t_, t2r_, g2t_, tj_);
   risk_ = std::make_unique<RiskAgentT<Q>>(cfg, logic, t2r_, r2g_, rj_);
@@ -160,7 +161,7 @@ bool LivePipelineT<Q>::start(Agent* journal_sink) {
     }
     if (opt_.layout != Layout::Inline) {
       IdleConfig slow{IdleKind::Backoff, 100, 10, 10'000, 1'000'000, 100'000};
-      runners_.push_back(std::make_unique<AgentRunner>(*journal_sink, slow, -1));
+      runners_.push_back(std::make_unique<AgentRunner>(*journal_sink, slow, opt_.journal_cpu));
     }
     for (auto& r : runners_) pinned = r->start() && pinned;
     return pinned;

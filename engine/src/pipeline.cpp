@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace tp {
@@ -43,6 +44,23 @@ IdleConfig effective_idle(IdleConfig idle, int hot, unsigned cores) noexcept {
   return idle;
 }
 
+void check_ring_sizes(std::size_t event_ring, std::size_t order_ring, std::size_t journal_ring) {
+  // A stage waits for room for the most one input can produce; a smaller ring would
+  // never have it and the pipeline would stall for good.
+  if (event_ring < static_cast<std::size_t>(SimVenue::kMaxReportsPerOrder)) {
+    throw std::invalid_argument("event ring must hold at least " + std::to_string(SimVenue::kMaxReportsPerOrder) +
+                                " events (one order's reports)");
+  }
+  if (order_ring < static_cast<std::size_t>(kMaxOrdersPerEvent)) {
+    throw std::invalid_argument("order ring must hold at least " + std::to_string(kMaxOrdersPerEvent) +
+                                " orders (kMaxOrdersPerEvent)");
+  }
+  if (journal_ring < static_cast<std::size_t>(kMaxJournalPerEvent)) {
+    throw std::invalid_argument("journal ring must hold at least " + std::to_string(kMaxJournalPerEvent) +
+                                " records (kMaxJournalPerEvent)");
+  }
+}
+
 int JournalDiscard::do_work() {
   std::size_t n = 0;
   for (JournalRing* r : rings_) n += r->drain([](const JournalRecord&) {});
@@ -61,6 +79,7 @@ Pipeline::Pipeline(const Config& cfg, std::span<const InputEvent> input, uint32_
       tracker_journal_(opt.journal_ring),
       risk_journal_(opt.journal_ring),
       gateway_journal_(opt.journal_ring) {
+  check_ring_sizes(opt.event_ring, opt.order_ring, opt.journal_ring);
   tracker_ = std::make_unique<TrackerAgent>(feed_to_tracker_, tracker_to_risk_, gateway_to_tracker_, tracker_journal_);
   risk_ = std::make_unique<RiskAgent>(cfg, run_id, tracker_to_risk_, risk_to_gateway_, risk_journal_,
                                       std::move(group_floor));

@@ -41,6 +41,13 @@ Strategy::Strategy(const Config& cfg, uint32_t run_id, StrategySink& sink,
                    std::vector<std::pair<TradingDay, uint16_t>> group_floor)
     : cfg_(cfg), run_id_(run_id), sink_(sink), group_floor_(std::move(group_floor)) {
   days_.reserve(kDayCapacity);
+  // Result storage built up front, so that a new day or a new entry on the risk
+  // thread moves a ready vector in instead of allocating one (SPEC §2: the hot path
+  // never allocates).
+  spare_days_.resize(kDayCapacity);
+  for (DayResult& d : spare_days_) d.entries.reserve(kEntriesPerDay);
+  spare_entries_.resize(kEntryCapacity);
+  for (EntryResult& e : spare_entries_) e.lots.reserve(kLotsPerEntry);
   lots_.reserve(kLotCapacity);
   st_.reserve(kLotCapacity);
   entries_.reserve(kEntryCapacity);
@@ -214,7 +221,11 @@ void Strategy::on_end_of_data(const Event& /*ev*/) {
 
 void Strategy::begin_day(TradingDay day) {
   day_ = day;
-  days_.emplace_back();
+  if (days_.size() < spare_days_.size()) {
+    days_.push_back(std::move(spare_days_[days_.size()]));
+  } else {
+    days_.emplace_back();
+  }
   day_idx_ = static_cast<int32_t>(days_.size()) - 1;
   days_.back().day = day;
   day_finished_ = false;
@@ -341,13 +352,16 @@ void Strategy::create_entry(const Event& ev, PosSide side, Price trigger) {
     en.send_due = true;
   }
   next_group_ = static_cast<uint16_t>(next_group_ + groups);
-  d.entries.emplace_back();
+  if (static_cast<std::size_t>(e) < spare_entries_.size()) {
+    d.entries.push_back(std::move(spare_entries_[static_cast<std::size_t>(e)]));
+  } else {
+    d.entries.emplace_back();
+  }
   EntryResult& er = d.entries.back();
   er.side = side;
   er.signal_time = ev.event_time;
   er.trigger_px = trigger;
   er.target = Qty{target};
-  er.lots.reserve(static_cast<std::size_t>(target) + 4);  // the rare allocation of an entry
   d.skipped = SkipReason::None;
   ++day_entries_;
   last_entry_ = e;

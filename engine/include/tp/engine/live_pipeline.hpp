@@ -62,6 +62,7 @@ struct LiveOptions {
   Layout layout = Layout::Fused;
   IdleConfig idle;            ///< SpscRing pipelines; MutexQueue threads block on their queue
   std::vector<int> cpus;      ///< hot threads, in order (empty = not pinned)
+  int journal_cpu = -1;       ///< the journal sink's thread (keep it off the hot cores)
   std::size_t quote_ring = 4096;
   std::size_t event_ring = 4096;
   std::size_t order_ring = 1024;

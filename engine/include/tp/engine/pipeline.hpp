@@ -46,6 +46,11 @@ struct PipelineOptions {
   std::size_t journal_ring = 16384; ///< each stage's journal ring
 };
 
+/// Throws std::invalid_argument when a ring is too small for the most one input can
+/// produce (events < SimVenue::kMaxReportsPerOrder, orders < kMaxOrdersPerEvent,
+/// journal < kMaxJournalPerEvent): such a pipeline could never make progress.
+void check_ring_sizes(std::size_t event_ring, std::size_t order_ring, std::size_t journal_ring);
+
 /// Drains journal rings and throws the records away (runs without persistence, e.g.
 /// benchmarks). Counts what it discarded.
 class JournalDiscard final : public Agent {

@@ -103,6 +103,11 @@ class Strategy {
   static constexpr std::size_t kLotCapacity = 65536; ///< lots of the run (LotResult)
   static constexpr std::size_t kDayCapacity = 4096;  ///< trading days of the run
   static constexpr std::size_t kEntryCapacity = 4096;
+  /// Entries per day and lots per entry (target + late overfills) that need no heap
+  /// allocation: their storage is built in the constructor. Beyond these a vector grows
+  /// (correct, but an allocation on the risk thread).
+  static constexpr std::size_t kEntriesPerDay = 16;
+  static constexpr std::size_t kLotsPerEntry = 32;
 
   /// `run_id` goes into the high 32 bits of client order ids and position ids.
   /// `group_floor`: per trading day, the highest group id already used in the store
@@ -254,6 +259,8 @@ class Strategy {
   StrategySink& sink_;
   std::vector<std::pair<TradingDay, uint16_t>> group_floor_;
   std::vector<DayResult> days_;
+  std::vector<DayResult> spare_days_;        ///< preallocated, moved into days_ (no allocation)
+  std::vector<EntryResult> spare_entries_;   ///< preallocated, moved into a day's entries
   std::vector<LotResult> lots_;
   std::vector<LotState> st_;
   std::vector<EntryState> entries_;
