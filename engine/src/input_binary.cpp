@@ -53,7 +53,9 @@ constexpr uint64_t kP3 = 0x165667B19E3779F9ULL;
 constexpr uint64_t kP4 = 0x85EBCA77C2B2AE63ULL;
 constexpr uint64_t kP5 = 0x27D4EB2F165667C5ULL;
 
-inline uint64_t rotl(uint64_t x, int r) noexcept { return (x << r) | (x >> (64 - r)); }
+inline uint64_t rotl(uint64_t x, int r) noexcept {
+  return (x << r) | (x >> (64 - r));
+}
 inline uint64_t read64(const unsigned char* p) noexcept {
   uint64_t v;
   std::memcpy(&v, p, 8);
@@ -221,7 +223,8 @@ struct TickRuleKey {
 };
 TickRuleKey key_of(bool enabled, int64_t spread, int32_t size, bool from_trade) noexcept {
   if (!enabled) return TickRuleKey{false, 0, 0, false};
-  return TickRuleKey{true, std::max<int64_t>(1, spread), from_trade ? 0 : std::max<int32_t>(1, size), from_trade};
+  return TickRuleKey{true, std::max<int64_t>(1, spread),
+                     from_trade ? 0 : std::max<int32_t>(1, size), from_trade};
 }
 TickRuleKey key_of(const TickRuleConfig& c) noexcept {
   return key_of(c.enabled, c.spread_ticks, c.size_lots, c.size_from_trade);
@@ -244,7 +247,8 @@ BinaryHeader check_header(const std::string& name, std::string_view file, const 
   if (size == 0) {
     throw InputError(name, 0, "header", "0 bytes", "empty file: not a tickpipe binary tick file");
   }
-  if (size < sizeof kBinaryMagic || std::memcmp(file.data(), kBinaryMagic, sizeof kBinaryMagic) != 0) {
+  if (size < sizeof kBinaryMagic ||
+      std::memcmp(file.data(), kBinaryMagic, sizeof kBinaryMagic) != 0) {
     throw InputError(name, 0, "magic", printable(file.substr(0, sizeof kBinaryMagic)),
                      "not a tickpipe binary tick file (expected the magic \"TPTICK01\")");
   }
@@ -265,59 +269,68 @@ BinaryHeader check_header(const std::string& name, std::string_view file, const 
                      "expected " + std::to_string(kBinaryHeaderBytes));
   }
   if (h.record_bytes != sizeof(InputEvent)) {
-    throw InputError(name, 0, "record_bytes", std::to_string(h.record_bytes),
-                     "record size differs from this build's InputEvent (" + std::to_string(sizeof(InputEvent)) +
-                         " bytes): written by an incompatible build; re-convert the source recording");
+    throw InputError(
+        name, 0, "record_bytes", std::to_string(h.record_bytes),
+        "record size differs from this build's InputEvent (" + std::to_string(sizeof(InputEvent)) +
+            " bytes): written by an incompatible build; re-convert the source recording");
   }
   if (const uint64_t want = binary_header_checksum(h); want != h.header_xxh64) {
-    throw InputError(name, 0, "header_xxh64", hex64(h.header_xxh64),
-                     "header checksum mismatch (computed " + hex64(want) + "): the header is corrupt");
+    throw InputError(
+        name, 0, "header_xxh64", hex64(h.header_xxh64),
+        "header checksum mismatch (computed " + hex64(want) + "): the header is corrupt");
   }
-  constexpr uint64_t kMaxRecords = (std::numeric_limits<uint64_t>::max() - kBinaryHeaderBytes) / sizeof(InputEvent);
+  constexpr uint64_t kMaxRecords =
+      (std::numeric_limits<uint64_t>::max() - kBinaryHeaderBytes) / sizeof(InputEvent);
   const uint64_t expect = h.record_count > kMaxRecords
                               ? std::numeric_limits<uint64_t>::max()
                               : kBinaryHeaderBytes + h.record_count * uint64_t{sizeof(InputEvent)};
   if (expect != size) {
     throw InputError(name, 0, "record_count", std::to_string(h.record_count),
                      "the file is " + std::to_string(size) + " bytes but the header and " +
-                         std::to_string(h.record_count) + " records of " + std::to_string(sizeof(InputEvent)) +
-                         " bytes make " + (expect == std::numeric_limits<uint64_t>::max() ? std::string("more")
-                                                                                          : std::to_string(expect)) +
+                         std::to_string(h.record_count) + " records of " +
+                         std::to_string(sizeof(InputEvent)) + " bytes make " +
+                         (expect == std::numeric_limits<uint64_t>::max() ? std::string("more")
+                                                                         : std::to_string(expect)) +
                          (size < expect ? " (truncated file)" : " (trailing bytes)"));
   }
   if (!same_decimal(h.tick_mantissa, h.tick_scale, inst.tick_size.mantissa, inst.tick_size.scale)) {
     throw InputError(name, 0, "tick_size", format_decimal(h.tick_mantissa, h.tick_scale),
-                     "the file was converted for tick size " + format_decimal(h.tick_mantissa, h.tick_scale) +
-                         " but the instrument " + inst.symbol + " has tick size " +
+                     "the file was converted for tick size " +
+                         format_decimal(h.tick_mantissa, h.tick_scale) + " but the instrument " +
+                         inst.symbol + " has tick size " +
                          format_decimal(inst.tick_size.mantissa, inst.tick_size.scale) +
                          " (prices are stored in ticks); re-convert with this instrument");
   }
   if (h.utc_offset_ns != inst.utc_offset_ns) {
-    throw InputError(name, 0, "utc_offset_ns", std::to_string(h.utc_offset_ns),
-                     "the file's trading days and sessions were derived with another UTC offset than the "
-                     "instrument's " + std::to_string(inst.utc_offset_ns) + "; re-convert with this configuration");
+    throw InputError(
+        name, 0, "utc_offset_ns", std::to_string(h.utc_offset_ns),
+        "the file's trading days and sessions were derived with another UTC offset than the "
+        "instrument's " +
+            std::to_string(inst.utc_offset_ns) + "; re-convert with this configuration");
   }
   const SessionHours& sh = opt.hours;
   if (h.day_open != sh.day_open || h.day_close != sh.day_close || h.night_open != sh.night_open ||
       h.night_close != sh.night_close) {
-    throw InputError(name, 0, "hours", format_hours(h.day_open, h.day_close, h.night_open, h.night_close),
-                     "the file's trading days and sessions were derived with other session hours than the "
-                     "configured " + format_hours(sh.day_open, sh.day_close, sh.night_open, sh.night_close) +
-                         "; re-convert with this configuration");
+    throw InputError(
+        name, 0, "hours", format_hours(h.day_open, h.day_close, h.night_open, h.night_close),
+        "the file's trading days and sessions were derived with other session hours than the "
+        "configured " +
+            format_hours(sh.day_open, sh.day_close, sh.night_open, sh.night_close) +
+            "; re-convert with this configuration");
   }
   const std::string_view symbol = fixed_string(h.symbol, sizeof h.symbol);
   const std::string_view want_symbol = detail::trim(opt.symbol);
   if (!want_symbol.empty() && want_symbol != symbol) {
     throw InputError(name, 0, "symbol", std::string(want_symbol),
-                     "symbol '" + std::string(want_symbol) + "' does not occur in the file (it holds '" +
-                         std::string(symbol) + "')");
+                     "symbol '" + std::string(want_symbol) +
+                         "' does not occur in the file (it holds '" + std::string(symbol) + "')");
   }
   const std::string_view contract = fixed_string(h.contract, sizeof h.contract);
   const std::string_view want_contract = detail::trim(opt.contract);
   if (!want_contract.empty() && !contract.empty() && want_contract != contract) {
     throw InputError(name, 0, "contract", std::string(want_contract),
-                     "contract '" + std::string(want_contract) + "' does not occur in the file (it holds '" +
-                         std::string(contract) + "')");
+                     "contract '" + std::string(want_contract) +
+                         "' does not occur in the file (it holds '" + std::string(contract) + "')");
   }
   return h;
 }
@@ -326,8 +339,8 @@ BinaryHeader check_header(const std::string& name, std::string_view file, const 
 /// and (verify) the XXH64 of the record bytes, in blocks that stay in L1 between the hash
 /// and the checks. A record error found while the checksum is on is reported as the
 /// checksum mismatch when the bytes are corrupt (corruption, not a writer bug).
-void check_records(const std::string& name, const InputEvent* recs, uint64_t n, const BinaryHeader& h,
-                   bool verify) {
+void check_records(const std::string& name, const InputEvent* recs, uint64_t n,
+                   const BinaryHeader& h, bool verify) {
   struct Bad {
     uint64_t index;
     const char* field;
@@ -357,12 +370,13 @@ void check_records(const std::string& name, const InputEvent* recs, uint64_t n, 
       prev = e.ts.ns;
       if (e.bid_levels > kMaxLevels || e.ask_levels > kMaxLevels) {
         const bool bid = e.bid_levels > kMaxLevels;
-        bad = Bad{i, bid ? "bid_levels" : "ask_levels", std::to_string(bid ? e.bid_levels : e.ask_levels),
-                  "more than 5 book levels"};
+        bad = Bad{i, bid ? "bid_levels" : "ask_levels",
+                  std::to_string(bid ? e.bid_levels : e.ask_levels), "more than 5 book levels"};
         break;
       }
       if (static_cast<uint8_t>(e.session) > static_cast<uint8_t>(Session::Closed)) {
-        bad = Bad{i, "session", std::to_string(static_cast<unsigned>(e.session)), "unknown session"};
+        bad =
+            Bad{i, "session", std::to_string(static_cast<unsigned>(e.session)), "unknown session"};
         break;
       }
       if ((e.flags & ~kKnownFlags) != 0) {
@@ -372,10 +386,12 @@ void check_records(const std::string& name, const InputEvent* recs, uint64_t n, 
     }
   }
   if (verify) {
-    if (hashed < n) hash.update(recs + hashed, static_cast<std::size_t>(n - hashed) * sizeof(InputEvent));
+    if (hashed < n)
+      hash.update(recs + hashed, static_cast<std::size_t>(n - hashed) * sizeof(InputEvent));
     if (const uint64_t got = hash.digest(); got != h.records_xxh64) {
       throw InputError(name, 0, "checksum", hex64(got),
-                       "records checksum (XXH64) does not match the header's " + hex64(h.records_xxh64) +
+                       "records checksum (XXH64) does not match the header's " +
+                           hex64(h.records_xxh64) +
                            ": the file is corrupt; re-convert the source recording");
     }
   }
@@ -397,7 +413,8 @@ bool usable_as_is(const BinaryHeader& h, const ReadOptions& opt) noexcept {
 /// The copy path: session filters, then (selection without a recorded book) the
 /// synthetic book stripped and the configured tick rule applied, exactly as the source
 /// readers do it (filter first, tick rule last).
-std::vector<InputEvent> select_events(std::span<const InputEvent> in, const ReadOptions& opt, ReadStats& st) {
+std::vector<InputEvent> select_events(std::span<const InputEvent> in, const ReadOptions& opt,
+                                      ReadStats& st) {
   std::vector<InputEvent> out;
   out.reserve(in.size());
   bool any_book = false;
@@ -484,24 +501,28 @@ bool is_binary_tick_file(const std::string& path) noexcept {
 
 // ---------------------------------------------------------------- writer
 
-void write_binary(const std::string& path, std::span<const InputEvent> events, const Instrument& inst,
-                  std::string_view contract, const ReadOptions& read_with) {
+void write_binary(const std::string& path, std::span<const InputEvent> events,
+                  const Instrument& inst, std::string_view contract, const ReadOptions& read_with) {
   BinaryHeader h;
   std::memset(&h, 0, sizeof h);
   if (inst.symbol.size() >= sizeof h.symbol) {
-    throw std::invalid_argument("write_binary: symbol '" + inst.symbol + "' is longer than 15 bytes");
+    throw std::invalid_argument("write_binary: symbol '" + inst.symbol +
+                                "' is longer than 15 bytes");
   }
   if (contract.size() >= sizeof h.contract) {
-    throw std::invalid_argument("write_binary: contract '" + std::string(contract) + "' is longer than 31 bytes");
+    throw std::invalid_argument("write_binary: contract '" + std::string(contract) +
+                                "' is longer than 31 bytes");
   }
   uint32_t flags = 0;
   for (std::size_t i = 0; i < events.size(); ++i) {
     const InputEvent& e = events[i];
     if (i > 0 && e.ts < events[i - 1].ts) {
-      throw std::invalid_argument("write_binary: events out of time order at index " + std::to_string(i));
+      throw std::invalid_argument("write_binary: events out of time order at index " +
+                                  std::to_string(i));
     }
     if (e.bid_levels > kMaxLevels || e.ask_levels > kMaxLevels) {
-      throw std::invalid_argument("write_binary: more than 5 book levels at index " + std::to_string(i));
+      throw std::invalid_argument("write_binary: more than 5 book levels at index " +
+                                  std::to_string(i));
     }
     if (e.flags & kInQuote) flags |= (e.flags & kInSynthetic) ? kBinSynthetic : kBinRealBook;
   }
@@ -530,7 +551,8 @@ void write_binary(const std::string& path, std::span<const InputEvent> events, c
 
   const std::string tmp = path + ".tmp";
   Fd fd{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
-  if (fd.fd < 0) throw std::runtime_error("cannot open '" + tmp + "' for writing: " + std::strerror(errno));
+  if (fd.fd < 0)
+    throw std::runtime_error("cannot open '" + tmp + "' for writing: " + std::strerror(errno));
   try {
     // The header goes last (its checksums need the records): reserve its place first.
     const BinaryHeader blank{};
@@ -575,7 +597,8 @@ void write_binary(const std::string& path, std::span<const InputEvent> events, c
     fd.fd = -1;
     if (c != 0) throw std::runtime_error("cannot write '" + tmp + "': " + std::strerror(errno));
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
-      throw std::runtime_error("cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(errno));
+      throw std::runtime_error("cannot rename '" + tmp + "' to '" + path +
+                               "': " + std::strerror(errno));
     }
   } catch (...) {
     ::unlink(tmp.c_str());
@@ -591,7 +614,8 @@ TickData read_binary(const std::string& name, std::string_view data, const Instr
   // Copy first: `data` need not be aligned for InputEvent.
   std::vector<InputEvent> all(static_cast<std::size_t>(h.record_count));
   if (!all.empty()) {
-    std::memcpy(static_cast<void*>(all.data()), data.data() + kBinaryHeaderBytes, all.size() * sizeof(InputEvent));
+    std::memcpy(static_cast<void*>(all.data()), data.data() + kBinaryHeaderBytes,
+                all.size() * sizeof(InputEvent));
   }
   check_records(name, all.data(), h.record_count, h, opt.verify_checksum);
   TickData td;
@@ -606,19 +630,23 @@ TickData read_binary(const std::string& name, std::string_view data, const Instr
   return td;
 }
 
-MappedTicks::MappedTicks(const std::string& path, const Instrument& inst, const ReadOptions& opt, bool populate)
+MappedTicks::MappedTicks(const std::string& path, const Instrument& inst, const ReadOptions& opt,
+                         bool populate)
     : path_(path) {
   Fd fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (fd.fd < 0) throw std::runtime_error("cannot open input file '" + path + "': " + std::strerror(errno));
+  if (fd.fd < 0)
+    throw std::runtime_error("cannot open input file '" + path + "': " + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd.fd, &st) != 0) {
     throw std::runtime_error("cannot stat input file '" + path + "': " + std::strerror(errno));
   }
-  if (!S_ISREG(st.st_mode)) throw std::runtime_error("input path '" + path + "' is not a regular file");
+  if (!S_ISREG(st.st_mode))
+    throw std::runtime_error("input path '" + path + "' is not a regular file");
   const auto size = static_cast<std::size_t>(st.st_size);
   if (size == 0) check_header(path, std::string_view{}, inst, opt);  // throws: empty file
   void* m = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd.fd, 0);
-  if (m == MAP_FAILED) throw std::runtime_error("cannot map input file '" + path + "': " + std::strerror(errno));
+  if (m == MAP_FAILED)
+    throw std::runtime_error("cannot map input file '" + path + "': " + std::strerror(errno));
   map_ = m;
   map_bytes_ = size;
   try {
@@ -627,7 +655,8 @@ MappedTicks::MappedTicks(const std::string& path, const Instrument& inst, const 
     // The mapping is page-aligned and the header is a multiple of alignof(InputEvent), so
     // the records are correctly aligned InputEvent objects (trivially copyable, written by
     // write_binary from InputEvent values).
-    const auto* recs = reinterpret_cast<const InputEvent*>(static_cast<const char*>(map_) + kBinaryHeaderBytes);
+    const auto* recs =
+        reinterpret_cast<const InputEvent*>(static_cast<const char*>(map_) + kBinaryHeaderBytes);
     const auto n = static_cast<std::size_t>(header_.record_count);
     check_records(path, recs, n, header_, opt.verify_checksum);
     fill_stats(stats_, header_);
@@ -645,7 +674,9 @@ MappedTicks::MappedTicks(const std::string& path, const Instrument& inst, const 
   }
 }
 
-MappedTicks::~MappedTicks() { release(); }
+MappedTicks::~MappedTicks() {
+  release();
+}
 
 MappedTicks::MappedTicks(MappedTicks&& o) noexcept
     : path_(std::move(o.path_)),

@@ -8,7 +8,10 @@
 //     cache lines (128-byte aligned to defeat the adjacent-line prefetcher), each next
 //     to the owning side's cached copy of the other side's index, so the steady state
 //     touches the shared line only when the cache says the ring looks full/empty;
-//   * slots start on their own cache line.
+//   * slots start on their own cache line;
+//   * a producer that keeps finding the ring full spins a few pauses before each
+//     re-read of the consumer's index (adaptive, bounded; see try_claim), so that its
+//     retries do not keep stealing the line that the consumer writes on every pop.
 //
 // Memory ordering: the producer writes the slot, then publishes with a release store
 // of tail; the consumer acquires tail before reading the slot and releases head after
@@ -22,6 +25,8 @@
 //
 // Allocation: the constructor allocates the slot array once; no other member allocates.
 // Blocking: only push_blocking/pop_blocking block (they run the caller's idle strategy).
+// try_push/try_claim never block or yield; repeated on a full ring they spin a bounded
+// number of pauses before answering (see try_claim).
 #pragma once
 
 #include <atomic>
@@ -79,6 +84,9 @@ class SpscRing {
         (capacity * sizeof(T) + kFalseSharingRange - 1) & ~(kFalseSharingRange - 1);
     slots_ = static_cast<T*>(::operator new[](bytes, std::align_val_t{kSlotAlign}));
     prod_.mask = mask_;
+    prod_.max_retry_pauses = static_cast<uint32_t>(
+        capacity / 4 < kMaxFullRetryPauses ? capacity / 4 : kMaxFullRetryPauses);
+    prod_.retry_pauses = prod_.max_retry_pauses < 16 ? prod_.max_retry_pauses : 16;
     cons_.mask = mask_;
     prod_.slots = slots_;
     cons_.slots = slots_;
@@ -93,6 +101,8 @@ class SpscRing {
 
   /// Copies `v` into the ring. Returns false (and changes nothing) when the ring is
   /// full: back-pressure, retry later. Producer thread only. Never allocates or blocks.
+  /// Full ring: see try_claim() (an exact answer; a retry after a failure first spins a
+  /// bounded, adaptive number of pauses).
   [[nodiscard]] bool try_push(const T& v) noexcept {
     T* slot = try_claim();
     if (slot == nullptr) return false;
@@ -103,12 +113,21 @@ class SpscRing {
 
   /// Zero-copy push, step 1: returns the next free slot to fill in place, or nullptr
   /// when the ring is full. Nothing is visible to the consumer until commit().
-  /// Producer thread only; at most one claimed slot at a time.
+  /// Producer thread only; at most one claimed slot at a time. Never allocates.
+  /// Full ring: the answer is exact (the consumer's index is re-read in this call), but
+  /// when the previous refresh also found the ring full, this call first spins some
+  /// pauses (tp::detail::cpu_relax) before re-reading it: adaptively as many as let
+  /// about 1/16..1/4 of the ring drain meanwhile, at most min(capacity / 4,
+  /// kMaxFullRetryPauses) (~12 us on the bench machine's 12 ns pause; none for
+  /// capacity < 4). It never sleeps or yields. A producer retrying back-to-back would
+  /// otherwise pull the consumer's index line over on every retry and make the
+  /// consumer's next pop wait to take it back: on a full ring that held try_push/try_pop
+  /// to a third of moodycamel::ReaderWriterQueue's throughput (bench/README.md).
+  /// free_slots() never spins.
   [[nodiscard]] T* try_claim() noexcept {
     const std::size_t tail = prod_.tail.load(std::memory_order_relaxed);
-    if (tail - prod_.head_cache > prod_.mask) {
-      prod_.head_cache = cons_.head.load(std::memory_order_acquire);
-      if (tail - prod_.head_cache > prod_.mask) return nullptr;
+    if (tail - prod_.head_cache > prod_.mask) [[unlikely]] {
+      if (!refresh_when_full(tail)) return nullptr;
     }
     return &prod_.slots[tail & prod_.mask];
   }
@@ -130,6 +149,7 @@ class SpscRing {
     if (free < want) {
       prod_.head_cache = cons_.head.load(std::memory_order_acquire);
       free = prod_.mask + 1 - (tail - prod_.head_cache);
+      if (free != 0) prod_.full_retry = false;
     }
     return free;
   }
@@ -217,14 +237,48 @@ class SpscRing {
   }
   [[nodiscard]] bool empty_approx() const noexcept { return size_approx() == 0; }
 
+ public:
+  /// Upper bound of the pauses a retry on a full ring spins before re-reading the
+  /// consumer's index (see try_claim()); the bound is also at most capacity / 4.
+  static constexpr std::size_t kMaxFullRetryPauses = 1024;
+
  private:
   static constexpr std::size_t kSlotAlign = alignof(T) > kCacheLine ? alignof(T) : kCacheLine;
+
+  // The cold path of try_claim: the cached consumer index says the ring is full.
+  // A retry (the previous refresh found the ring full) first spins retry_pauses pauses,
+  // and adapts them so that a refresh finds about 1/16 .. 1/4 of the ring free: twice as
+  // many when it found a few slots free, half as many when it found more. Finding none
+  // changes nothing: a consumer that frees slots in batches (drain) publishes nothing
+  // until its batch is done, and then frees a lot at once.
+  [[gnu::noinline]] bool refresh_when_full(std::size_t tail) noexcept {
+    const bool retry = prod_.full_retry;
+    if (retry) {
+      for (uint32_t i = 0; i < prod_.retry_pauses; ++i) detail::cpu_relax();
+    }
+    prod_.head_cache = cons_.head.load(std::memory_order_acquire);
+    const std::size_t free = prod_.mask + 1 - (tail - prod_.head_cache);
+    if (retry) {
+      const std::size_t capacity = prod_.mask + 1;
+      if (free != 0 && free < capacity / 16) {
+        const uint32_t more = prod_.retry_pauses == 0 ? 1 : prod_.retry_pauses * 2;
+        prod_.retry_pauses = more < prod_.max_retry_pauses ? more : prod_.max_retry_pauses;
+      } else if (free > capacity / 4) {
+        prod_.retry_pauses /= 2;
+      }
+    }
+    prod_.full_retry = free == 0;
+    return free != 0;
+  }
 
   struct alignas(kFalseSharingRange) ProducerLine {
     std::atomic<std::size_t> tail{0};  // written by producer, read by consumer
     std::size_t head_cache = 0;        // producer's copy of cons_.head
     std::size_t mask = 0;              // copies of immutable fields, so the hot path
     T* slots = nullptr;                // touches only its own line
+    uint32_t retry_pauses = 0;         // see refresh_when_full()
+    uint32_t max_retry_pauses = 0;
+    bool full_retry = false;           // the last refresh found the ring full
   };
   struct alignas(kFalseSharingRange) ConsumerLine {
     std::atomic<std::size_t> head{0};  // written by consumer, read by producer

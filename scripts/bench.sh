@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the benchmarks of bench/ (see bench/README.md) on the Release build.
+#   scripts/bench.sh           full runs (minutes; what bench/RESULTS.md records), JSON to bench/out/
+#   scripts/bench.sh --quick   the short CI pass: every benchmark briefly, plus the
+#                              regression checks, each judged by a ratio within the run
+#                              (never an absolute time)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+[ -x build/bench/ring_bench ] || scripts/setup.sh
+B=build/bench
+out=bench/out
+mkdir -p "$out"
+
+if ((quick)); then
+  echo "== ring throughput vs peers (short) + check: SpscRing >= MutexQueue"
+  python3 bench/check_ring_ratio.py --bench "$B/ring_bench"
+  echo "== ring round trip (short)"
+  "$B/ring_latency" --round-trips=20000 --blocking-round-trips=2000 --warmup=2000 --reps=1
+  echo "== pipeline tick-to-order (short) + check: mutex pipeline p50 >= 3x ring/fused p50"
+  "$B/pipeline_latency" --quotes 3000 --warmup 500 --reps 3 --configs ring/fused,ring/inline,mutex/threads \
+    --check-ratio 3
+  echo "== replay throughput (short)"
+  "$B/replay_bench" --benchmark_min_time=0.05
+  echo "== persister (short)"
+  "$B/persister_bench" --benchmark_min_time=0.05 --benchmark_filter='NoSync/batch:(1|512)$|Durable/batch:512$'
+  echo "== benchmarks: short pass done"
+  exit 0
+fi
+
+"$B/ring_bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+  --benchmark_out="$out/ring_bench.json" --benchmark_out_format=json
+python3 bench/check_ring_ratio.py --json "$out/ring_bench.json" --no-check
+"$B/ring_latency" | tee "$out/ring_latency.txt"
+"$B/pipeline_latency" --quotes 50000 --warmup 5000 --reps 5 --json "$out/pipeline_latency.json" \
+  | tee "$out/pipeline_latency.txt"
+"$B/replay_bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+  --benchmark_out="$out/replay_bench.json" --benchmark_out_format=json
+"$B/persister_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+  --benchmark_out="$out/persister_bench.json" --benchmark_out_format=json
