@@ -17,7 +17,8 @@
 //                     [--bytes=8,64,128] [--kinds=substring] [--no-pin]
 // Defaults: 100000 round trips (20000 for the blocking MutexQueue cv row, whose round
 // trips cost ~100x more; its warm-up is at most a tenth of that), warm-up 10000, 5 reps,
-// all three sizes.
+// all three sizes. --kinds keeps only the kinds whose name contains the string (the
+// ratio columns print 0.00 when it leaves out "SpscRing try_push/try_pop").
 // Timer: the TSC (rdtsc), calibrated against steady_clock at start-up (x86-64);
 // steady_clock elsewhere. Times include one timer read per round trip.
 #include <pthread.h>

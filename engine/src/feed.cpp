@@ -84,8 +84,11 @@ int FeedAgent::do_work() {
     }
 
     if (t_in <= t_venue) {
-      const InputEvent& in = input_[next_++];
-      venue_.on_market(in);
+      const std::size_t idx = next_++;
+      const InputEvent& in = input_[idx];
+      // The venue's book is only needed when an order arrives: remember the quote and
+      // apply it then (same result as applying every quote, without the per-tick cost).
+      if (in.flags & kInQuote) last_quote_ = idx;
       MarketData& md = md_;
       md.trading_day = in.day;
       md.session = in.session;
@@ -118,6 +121,10 @@ int FeedAgent::do_work() {
     } else {
       ExecReport reports[SimVenue::kMaxReportsPerOrder];
       const TimeNs when = venue_.next_arrival();
+      if (last_quote_ != applied_quote_) {
+        venue_.on_market(input_[last_quote_]);
+        applied_quote_ = last_quote_;
+      }
       const int n = venue_.process_next(reports);
       for (int i = 0; i < n; ++i) {
         Event* e = claim(when, EventKind::Exec);

@@ -91,6 +91,8 @@ class FeedAgent final : public Agent {
   TimeNs last_time_;             ///< event time of the last emitted event
   bool has_pending_order_ = false;
   bool waiting_ = false;         ///< inside one lookahead wait (counted once)
+  std::size_t last_quote_ = SIZE_MAX;    ///< input index of the last emitted quote
+  std::size_t applied_quote_ = SIZE_MAX; ///< the quote the venue's book was last set from
   OrderRequest pending_order_;   ///< an order the venue queue could not take yet
   // Current top of book (as the feed publishes it).
   MarketData md_;
@@ -129,7 +131,7 @@ class TrackerAgentT final : public Agent {
   /// oldest finished orders are forgotten first (a later report for one of them is
   /// journaled as unknown); working orders are never forgotten. Cold path.
   TrackerAgentT(Q<Event>& in, Q<Event>& out, Q<OrderRequest>& sent_in, Q<JournalRecord>& journal,
-                std::size_t max_orders = 1u << 16);
+                std::size_t max_orders = 1u << 12);
 
   int do_work() override;
   std::string_view name() const override { return "tracker"; }
