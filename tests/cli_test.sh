@@ -30,6 +30,12 @@ head -1 "$tmp/positions.csv" | grep -q "," || fail "CSV has no header"
 diff <(grep -E '^ +[0-9]+ +[0-9]+ ' "$tmp/report.txt") <(grep -E '^ +[0-9]+ +[0-9]+ ' "$tmp/report2.txt") \
   || fail "JSON-lines replay differs from the TAIFEX replay"
 
+# convert to the binary tick format and replay that (mmap): same trades
+"$TICKPIPE" convert --data "$zip" --symbol MTX --contract 202108 --out "$tmp/day.tpk" 2> /dev/null
+"$TICKPIPE" replay --data "$tmp/day.tpk" --layout fused --no-persist > "$tmp/report3.txt"
+diff <(grep -E '^ +[0-9]+ +[0-9]+ ' "$tmp/report.txt") <(grep -E '^ +[0-9]+ +[0-9]+ ' "$tmp/report3.txt") \
+  || fail "binary replay differs from the TAIFEX replay"
+
 # bad input: exit status 2 and a message naming file, line and field
 printf '{"type":"trade","ts_ns":1627260300000000000,"symbol":"MTX","price":"17473","qty":1}\n{"type":"trade","ts_ns":1627260301000000000,"symbol":"MTX","price":"","qty":1}\n' > "$tmp/bad.jsonl"
 set +e
