@@ -24,7 +24,7 @@ if ((quick)); then
   echo "== replay throughput (short)"
   "$B/replay_bench" --benchmark_min_time=0.05
   echo "== persister (short)"
-  "$B/persister_bench" --benchmark_min_time=0.05 --benchmark_filter='NoSync/batch:(1|512)$|Durable/batch:512$'
+  "$B/persister_bench" --benchmark_min_time=0.05 --benchmark_filter='NoSync/batch:(1|512)/|Durable/batch:512/'
   echo "== benchmarks: short pass done"
   exit 0
 fi

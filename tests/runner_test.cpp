@@ -390,6 +390,34 @@ TEST(AgentRunner, OnStartAlreadyRunsNamedAndPinned) {
   EXPECT_EQ(unpinned, 0);
 }
 
+TEST(AgentRunner, BackgroundThreadRunsUnderSchedIdleFromOnStart) {
+  class Probe : public Agent {
+   public:
+    int do_work() override { return 0; }
+    [[nodiscard]] std::string_view name() const override { return "tp-bg"; }
+    void on_start() override {
+      sched_param sp{};
+      policy_seen = -1;
+      pthread_getschedparam(pthread_self(), &policy_seen, &sp);
+    }
+    int policy_seen = -2;
+  };
+  IdleConfig idle;
+  idle.kind = IdleKind::Sleep;
+  idle.sleep_ns = 10'000;
+  Probe bg;
+  AgentRunner r(bg, idle, -1, AgentRunner::Sched::Background);
+  EXPECT_TRUE(r.start());
+  r.stop();
+  EXPECT_EQ(bg.policy_seen, SCHED_IDLE);
+
+  Probe normal;
+  AgentRunner n(normal, idle);
+  EXPECT_TRUE(n.start());
+  n.stop();
+  EXPECT_EQ(normal.policy_seen, SCHED_OTHER);
+}
+
 // ------------------------------------------------------------------ idle strategies
 
 TEST(IdleKindNames, ParseAndPrint) {

@@ -36,8 +36,8 @@ void CompositeAgent::on_close() {
   for (Agent* a : agents_) a->on_close();
 }
 
-AgentRunner::AgentRunner(Agent& agent, IdleConfig idle, int cpu)
-    : agent_(agent), idle_cfg_(idle), cpu_(cpu) {}
+AgentRunner::AgentRunner(Agent& agent, IdleConfig idle, int cpu, Sched sched)
+    : agent_(agent), idle_cfg_(idle), cpu_(cpu), sched_(sched) {}
 
 AgentRunner::~AgentRunner() { stop(); }
 
@@ -70,6 +70,15 @@ void AgentRunner::run() {
     CPU_ZERO(&set);
     CPU_SET(cpu_, &set);
     pin_ok_.store(pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0, std::memory_order_release);
+  }
+  if (sched_ == Sched::Background) {
+#ifdef SCHED_IDLE
+    sched_param param{};
+    param.sched_priority = 0;
+    if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) != 0) {
+      pin_ok_.store(false, std::memory_order_release);
+    }
+#endif
   }
   started_.store(true, std::memory_order_release);
   IdleStrategy idle(idle_cfg_);

@@ -160,8 +160,10 @@ bool LivePipelineT<Q>::start(Agent* journal_sink) {
       runners_.push_back(std::make_unique<AgentRunner>(*hot[i], idle, cpu(i)));
     }
     if (opt_.layout != Layout::Inline) {
-      IdleConfig slow{IdleKind::Backoff, 100, 10, 10'000, 1'000'000, 100'000};
-      runners_.push_back(std::make_unique<AgentRunner>(*journal_sink, slow, opt_.journal_cpu));
+      runners_.push_back(std::make_unique<AgentRunner>(
+          *journal_sink, opt_.journal_idle, opt_.journal_cpu,
+          opt_.journal_sched.value_or(
+              persister_sched(static_cast<int>(hot.size()), std::thread::hardware_concurrency()))));
     }
     for (auto& r : runners_) pinned = r->start() && pinned;
     return pinned;

@@ -57,9 +57,17 @@ class CompositeAgent final : public Agent {
 /// itself does not allocate.
 class AgentRunner {
  public:
+  /// How the OS schedules the thread. Background = Linux SCHED_IDLE: the thread runs
+  /// only when no normal thread wants its core and is preempted at once when one
+  /// wakes. For work that must stay off the hot path (the journal persister sharing
+  /// the OS core with the market-data adapter, SPEC §2/§8); it still gets a small
+  /// share of a saturated core, so it never starves outright. Unprivileged.
+  enum class Sched : uint8_t { Normal, Background };
+
   /// `cpu` < 0: not pinned. Pinning failure is reported by start() (returns false)
-  /// and the thread keeps running unpinned.
-  AgentRunner(Agent& agent, IdleConfig idle, int cpu = -1);
+  /// and the thread keeps running unpinned. A failed switch to `Background` leaves
+  /// the thread at normal priority (also reported by start()).
+  AgentRunner(Agent& agent, IdleConfig idle, int cpu = -1, Sched sched = Sched::Normal);
   ~AgentRunner();
   AgentRunner(const AgentRunner&) = delete;
   AgentRunner& operator=(const AgentRunner&) = delete;
@@ -85,6 +93,7 @@ class AgentRunner {
   Agent& agent_;
   IdleConfig idle_cfg_;
   int cpu_;
+  Sched sched_;
   std::atomic<bool> running_{false};
   std::atomic<bool> pin_ok_{true};
   std::atomic<bool> failed_{false};
