@@ -10,10 +10,12 @@
 //
 // Compared in the same run, same stage code, same logic:
 //   ring/<layout>      the engine: SpscRing between stages (fused = the 2-core default)
-//   ring/fused+lmdb    the same with the LMDB persister draining the journal (its thread
-//                      SCHED_IDLE, the engine's default when a core is left free)
-//   ring/fused+lmdb/normal  the same with the persister at normal priority
-//   ring/fused+lmdb/eager   normal priority and no linger (commits nearly every quote)
+//   ring/fused+lmdb    the same with the LMDB persister draining the journal (the
+//                      engine's default: normal priority, backoff idle, so it commits
+//                      nearly every quote in a small transaction)
+//   ring/fused+lmdb/linger       persister variant: sleeps 1 ms when the journal is
+//                                empty (fewer, larger transactions)
+//   ring/fused+lmdb/idle-linger  the same under SCHED_IDLE (AgentRunner::Sched::Background)
 //   mutex/threads      the seeds' design: mutex + condition-variable queues, one
 //                      blocking thread per stage
 //
@@ -82,8 +84,8 @@ struct Options {
   double rate = 10'000;
   uint64_t quotes = 50'000;
   uint64_t warmup = 5'000;
-  std::vector<std::string> configs = {"ring/fused", "ring/fused+lmdb", "ring/fused+lmdb/normal",
-                                      "ring/fused+lmdb/eager", "ring/inline", "ring/pairs",
+  std::vector<std::string> configs = {"ring/fused", "ring/fused+lmdb", "ring/fused+lmdb/linger",
+                                      "ring/fused+lmdb/idle-linger", "ring/inline", "ring/pairs",
                                       "ring/threads", "mutex/threads"};
   IdleKind idle = IdleKind::BusySpin;  ///< one-hot-thread layouts (fused, inline)
   std::vector<int> cpus;
@@ -151,7 +153,7 @@ LatencyHistogram inject(P& p, const Options& o, uint64_t total) {
 
 /// How the journal thread runs, for the persister variants (defaults = the engine's).
 struct JournalVariant {
-  std::optional<AgentRunner::Sched> sched;
+  AgentRunner::Sched sched = AgentRunner::Sched::Normal;
   std::optional<IdleConfig> idle;
 };
 
@@ -227,15 +229,14 @@ Result run_config(const std::string& name, Layout layout, bool lmdb, const Optio
 Result run_named(const std::string& name, const Options& o) {
   if (name == "ring/fused") return run_config<SpscRing>(name, Layout::Fused, false, o);
   if (name == "ring/fused+lmdb") return run_config<SpscRing>(name, Layout::Fused, true, o);
-  if (name == "ring/fused+lmdb/normal") {
-    return run_config<SpscRing>(name, Layout::Fused, true, o, {AgentRunner::Sched::Normal, std::nullopt});
+  IdleConfig linger;
+  linger.kind = IdleKind::Sleep;
+  linger.sleep_ns = 1'000'000;
+  if (name == "ring/fused+lmdb/linger") {
+    return run_config<SpscRing>(name, Layout::Fused, true, o, {AgentRunner::Sched::Normal, linger});
   }
-  if (name == "ring/fused+lmdb/eager") {
-    // The persister as it was before the linger: normal priority, polls again after
-    // 100 pauses, 10 yields and 10 us..1 ms parks, so it commits nearly every quote.
-    return run_config<SpscRing>(name, Layout::Fused, true, o,
-                                {AgentRunner::Sched::Normal,
-                                 IdleConfig{IdleKind::Backoff, 100, 10, 10'000, 1'000'000, 100'000}});
+  if (name == "ring/fused+lmdb/idle-linger") {
+    return run_config<SpscRing>(name, Layout::Fused, true, o, {AgentRunner::Sched::Background, linger});
   }
   if (name == "ring/inline") return run_config<SpscRing>(name, Layout::Inline, false, o);
   if (name == "ring/pairs") return run_config<SpscRing>(name, Layout::Pairs, false, o);

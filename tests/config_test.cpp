@@ -339,7 +339,6 @@ latency_ms = 20
 sync = "durable"
 batch_records = 64
 map_size_mb = 256
-linger_us = 250
 [tick_rule]
 enabled = false
 spread_ticks = 2
@@ -389,7 +388,6 @@ size_from_trade = true
   EXPECT_EQ(c.persist.sync, SyncPolicy::Durable);
   EXPECT_EQ(c.persist.batch_records, 64);
   EXPECT_EQ(c.persist.map_size_mb, 256);
-  EXPECT_EQ(c.persist.linger_us, 250);
   EXPECT_FALSE(c.tick_rule.enabled);
   EXPECT_EQ(c.tick_rule.spread_ticks, 2);
   EXPECT_EQ(c.tick_rule.size_lots, 3);
@@ -644,9 +642,6 @@ TEST(ConfigValidation, Persist) {
                          {"cfg.toml: persist.map_size_mb must be 16..1048576, got 15"}));
   EXPECT_TRUE(fails_with("[persist]\nmap_size_mb = 1048577\n",
                          {"persist.map_size_mb must be 16..1048576, got 1048577"}));
-  EXPECT_TRUE(fails_with("[persist]\nlinger_us = -1\n", {"cfg.toml: persist.linger_us must be 0..1000000, got -1"}));
-  EXPECT_TRUE(fails_with("[persist]\nlinger_us = 1000001\n", {"persist.linger_us must be 0..1000000, got 1000001"}));
-  EXPECT_NO_THROW((void)load_config_text("[persist]\nlinger_us = 0\n", kName));
 }
 
 TEST(ConfigValidation, Instrument) {

@@ -234,20 +234,3 @@ TEST(Replay, BadInputNamesFileLineAndField) {
 
 }  // namespace
 }  // namespace tp
-
-// How the pipeline schedules its threads for a given core count (pipeline.hpp).
-TEST(PipelineThreads, PersisterIsBackgroundOnlyWhenACoreIsLeftFree) {
-  using S = tp::AgentRunner::Sched;
-  EXPECT_EQ(tp::persister_sched(1, 2), S::Background);  // fused on 2 cores
-  EXPECT_EQ(tp::persister_sched(2, 2), S::Normal);      // pairs on 2 cores: all yield
-  EXPECT_EQ(tp::persister_sched(4, 2), S::Normal);      // threads on 2 cores
-  EXPECT_EQ(tp::persister_sched(4, 16), S::Background);
-  EXPECT_EQ(tp::persister_sched(1, 0), S::Normal);      // core count unknown
-}
-
-TEST(PipelineThreads, PersisterLingerIsASleepOfThatLength) {
-  const tp::IdleConfig c = tp::persister_linger(250);
-  EXPECT_EQ(c.kind, tp::IdleKind::Sleep);
-  EXPECT_EQ(c.sleep_ns, 250'000);
-  EXPECT_EQ(tp::PipelineOptions{}.persister_idle.sleep_ns, tp::Config{}.persist.linger_us * 1000);
-}

@@ -149,7 +149,6 @@ constexpr IntRange kLimitI32{0, kI32Max};  // risk limits (0 disables)
 constexpr IntRange kLatencyMs{0, 60'000};
 constexpr IntRange kBatchRecords{1, 65'536};
 constexpr IntRange kMapSizeMb{16, 1'048'576};
-constexpr IntRange kLingerUs{0, 1'000'000};
 constexpr IntRange kSpreadTicks{1, 1'000'000};
 constexpr IntRange kSizeLots{1, kI32Max};
 constexpr IntRange kUtcOffsetMin{-12 * 60, 14 * 60};
@@ -520,12 +519,11 @@ void load_venue(const Reader& r, VenueConfig& v) {
 }
 
 void load_persist(const Reader& r, PersistConfig& p) {
-  r.check_keys({"sync", "batch_records", "map_size_mb", "linger_us"});
+  r.check_keys({"sync", "batch_records", "map_size_mb"});
   r.read_enum<SyncPolicy>(
       "sync", {{"nosync", SyncPolicy::NoSync}, {"durable", SyncPolicy::Durable}}, p.sync);
   r.read_int("batch_records", kBatchRecords, p.batch_records);
   r.read_int("map_size_mb", kMapSizeMb, p.map_size_mb);
-  r.read_int("linger_us", kLingerUs, p.linger_us);
 }
 
 void load_tick_rule(const Reader& r, TickRuleConfig& t) {
@@ -673,7 +671,6 @@ void validate(const Config& c) {
   check_int(src, "venue.latency_ms", c.venue.latency_ms, kLatencyMs);
   check_int(src, "persist.batch_records", c.persist.batch_records, kBatchRecords);
   check_int(src, "persist.map_size_mb", c.persist.map_size_mb, kMapSizeMb);
-  check_int(src, "persist.linger_us", c.persist.linger_us, kLingerUs);
   check_int(src, "tick_rule.spread_ticks", c.tick_rule.spread_ticks, kSpreadTicks);
   check_int(src, "tick_rule.size_lots", c.tick_rule.size_lots, kSizeLots);
 }
@@ -733,7 +730,7 @@ std::string describe(const Config& c) {
     << off_or_pts(k.max_daily_loss_points) << "\n";
   o << "venue       simulated latency " << c.venue.latency_ms << " ms\n";
   o << "persist     " << sync_name(c.persist.sync) << ", " << c.persist.batch_records
-    << " records per batch, linger " << c.persist.linger_us << " us, map " << c.persist.map_size_mb << " MB\n";
+    << " records per batch, map " << c.persist.map_size_mb << " MB\n";
   o << "tick rule   ";
   if (c.tick_rule.enabled) {
     o << "on, spread " << c.tick_rule.spread_ticks << " tick(s), size "

@@ -161,9 +161,7 @@ bool LivePipelineT<Q>::start(Agent* journal_sink) {
     }
     if (opt_.layout != Layout::Inline) {
       runners_.push_back(std::make_unique<AgentRunner>(
-          *journal_sink, opt_.journal_idle, opt_.journal_cpu,
-          opt_.journal_sched.value_or(
-              persister_sched(static_cast<int>(hot.size()), std::thread::hardware_concurrency()))));
+          *journal_sink, opt_.journal_idle, opt_.journal_cpu, opt_.journal_sched));
     }
     for (auto& r : runners_) pinned = r->start() && pinned;
     return pinned;

@@ -44,11 +44,6 @@ IdleConfig effective_idle(IdleConfig idle, int hot, unsigned cores) noexcept {
   return idle;
 }
 
-AgentRunner::Sched persister_sched(int hot, unsigned cores) noexcept {
-  return cores != 0 && static_cast<unsigned>(hot) < cores ? AgentRunner::Sched::Background
-                                                          : AgentRunner::Sched::Normal;
-}
-
 void check_ring_sizes(std::size_t event_ring, std::size_t order_ring, std::size_t journal_ring) {
   // A stage waits for room for the most one input can produce; a smaller ring would
   // never have it and the pipeline would stall for good.
@@ -152,9 +147,7 @@ void Pipeline::run(Agent* persister, const std::function<uint64_t()>& persisted)
   for (std::size_t i = 0; i < hot.size(); ++i) {
     runners.push_back(std::make_unique<AgentRunner>(*hot[i], idle, hot_cpu(i)));
   }
-  runners.push_back(std::make_unique<AgentRunner>(
-      *persister, opt_.persister_idle, opt_.persister_cpu,
-      persister_sched(static_cast<int>(hot.size()), std::thread::hardware_concurrency())));
+  runners.push_back(std::make_unique<AgentRunner>(*persister, opt_.persister_idle, opt_.persister_cpu));
   threads_used_ = static_cast<int>(runners.size());
   for (auto& r : runners) r->start();  // a failed pin leaves the thread running unpinned
 

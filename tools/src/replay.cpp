@@ -107,9 +107,7 @@ ReplayResult run_replay(const ReplayOptions& opt) {
   r.run_id = store.begin_run("replay " + opt.data);
   auto floor = store.group_floor();
 
-  PipelineOptions popt = opt.pipeline;
-  popt.persister_idle = persister_linger(r.cfg.persist.linger_us);
-  Pipeline p(r.cfg, events, r.run_id, std::move(floor), popt);
+  Pipeline p(r.cfg, events, r.run_id, std::move(floor), opt.pipeline);
   storage::Persister persister(store, r.run_id, p.journal_rings(), r.cfg.persist.batch_records);
   const auto t_run = std::chrono::steady_clock::now();
   p.run(&persister, [&] { return persister.committed(); });

@@ -108,12 +108,6 @@ struct PersistConfig {
   SyncPolicy sync = SyncPolicy::NoSync;  ///< replay default: no fsync per batch
   int batch_records = 512;               ///< records per LMDB write transaction (1..65536)
   int64_t map_size_mb = 1024;            ///< LMDB map size
-  /// How long the persister thread sleeps when it finds the journal rings empty
-  /// (0..1'000'000 us). A record waits at most about this long before its commit
-  /// starts; longer = fewer, larger LMDB transactions and less of the shared core
-  /// taken from the market-data adapter. The journal rings buffer what arrives
-  /// meanwhile (producers see back-pressure, never loss, if they fill).
-  int64_t linger_us = 1000;
 };
 
 struct Config {

@@ -14,7 +14,6 @@
 
 #include <atomic>
 #include <memory>
-#include <optional>
 #include <thread>
 #include <vector>
 
@@ -64,12 +63,12 @@ struct LiveOptions {
   IdleConfig idle;            ///< SpscRing pipelines; MutexQueue threads block on their queue
   std::vector<int> cpus;      ///< hot threads, in order (empty = not pinned)
   int journal_cpu = -1;       ///< the journal sink's thread (keep it off the hot cores)
-  /// The journal sink's idle strategy: sleep 1 ms when the journal is empty (the
-  /// persister's linger, PersistConfig::linger_us).
-  IdleConfig journal_idle = persister_linger(1000);
-  /// The journal sink thread's scheduling; unset = persister_sched() (SCHED_IDLE when
-  /// the hot threads leave a core free).
-  std::optional<AgentRunner::Sched> journal_sched;
+  /// The journal sink's idle strategy (the same as the replay pipeline's persister).
+  IdleConfig journal_idle = PipelineOptions{}.persister_idle;
+  /// The journal sink thread's scheduling. Normal by default: Background (SCHED_IDLE)
+  /// starves it whenever a normal thread keeps its core busy, and the journal's
+  /// back-pressure then stalls the hot path (measured: bench/RESULTS.md).
+  AgentRunner::Sched journal_sched = AgentRunner::Sched::Normal;
   std::size_t quote_ring = 4096;
   std::size_t event_ring = 4096;
   std::size_t order_ring = 1024;

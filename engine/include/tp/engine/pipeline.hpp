@@ -35,26 +35,10 @@ int hot_threads(Layout l) noexcept;
 /// steals the core its producer needs.
 IdleConfig effective_idle(IdleConfig requested, int hot, unsigned cores) noexcept;
 
-/// How the persister (journal) thread is scheduled: Background (SCHED_IDLE) when the
-/// hot threads leave at least one core free, so that on that shared core the
-/// market-data adapter and the OS always preempt it (its work is off the hot path and
-/// buffered by the journal rings); Normal when the hot threads already outnumber the
-/// cores and everything shares by yielding - there SCHED_IDLE would starve it.
-AgentRunner::Sched persister_sched(int hot, unsigned cores) noexcept;
-
-/// The persister's idle strategy for a linger of `linger_us` (PersistConfig): sleep
-/// that long whenever the journal rings are found empty.
-constexpr IdleConfig persister_linger(int64_t linger_us) noexcept {
-  IdleConfig c;
-  c.kind = IdleKind::Sleep;
-  c.sleep_ns = linger_us * 1000;
-  return c;
-}
-
 struct PipelineOptions {
   Layout layout = Layout::Fused;
   IdleConfig idle;                  ///< hot threads
-  IdleConfig persister_idle = persister_linger(1000);  ///< see PersistConfig::linger_us
+  IdleConfig persister_idle{IdleKind::Backoff, 100, 10, 10'000, 1'000'000, 100'000};
   std::vector<int> cpus;            ///< CPU for each hot thread in order (empty = not pinned)
   int persister_cpu = -1;
   std::size_t event_ring = 4096;    ///< feed->tracker, tracker->risk capacity
