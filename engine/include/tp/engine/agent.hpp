@@ -57,11 +57,12 @@ class CompositeAgent final : public Agent {
 /// itself does not allocate.
 class AgentRunner {
  public:
-  /// How the OS schedules the thread. Background = Linux SCHED_IDLE: the thread runs
-  /// only when no normal thread wants its core and is preempted at once when one
-  /// wakes. For work that must stay off the hot path (the journal persister sharing
-  /// the OS core with the market-data adapter, SPEC §2/§8); it still gets a small
-  /// share of a saturated core, so it never starves outright. Unprivileged.
+  /// How the OS schedules the thread. Background = Linux SCHED_IDLE (unprivileged):
+  /// the thread runs only when no normal thread wants its core and is preempted at
+  /// once when one wakes. Its share of a busy core is tiny, so it is only for work
+  /// nothing waits on: measured with the journal persister, a busy core starved it and
+  /// the journal's back-pressure stalled the hot path (bench/RESULTS.md), which is why
+  /// the engine runs its persister Normal.
   enum class Sched : uint8_t { Normal, Background };
 
   /// `cpu` < 0: not pinned. Pinning failure is reported by start() (returns false)
