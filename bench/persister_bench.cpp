@@ -38,6 +38,7 @@
 #include "tp/engine/stages.hpp"
 #include "tp/storage/persister.hpp"
 #include "tp/storage/store.hpp"
+#include "tp/storage/temp_dir.hpp"
 
 namespace {
 
@@ -196,26 +197,15 @@ class RecordStream {
   int step_ = 0;
 };
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string t = (std::filesystem::temp_directory_path() / "tp-persister-bench-XXXXXX").string();
-    if (mkdtemp(t.data()) == nullptr) throw std::runtime_error("mkdtemp failed under /tmp");
-    path = t;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
 
 void run_persister(benchmark::State& state, tp::SyncPolicy sync) {
   const int batch = static_cast<int>(state.range(0));
-  TempDir dir;
+  tp::storage::TempDir dir("tp-persister-bench");
   uint64_t pushed = 0;
   uint64_t committed = 0, stored = 0, batches = 0, max_batch = 0, failed = 0;
   {
     tp::storage::StoreOptions so;
-    so.dir = dir.path;
+    so.dir = dir.path();
     so.sync = sync;
     so.map_size_mb = 8192;  // sparse; a NoSync run writes a few hundred MB at most
     tp::storage::Store store(so);

@@ -50,6 +50,7 @@
 #include "tp/engine/live_pipeline.hpp"
 #include "tp/storage/persister.hpp"
 #include "tp/storage/store.hpp"
+#include "tp/storage/temp_dir.hpp"
 
 namespace {
 
@@ -179,15 +180,15 @@ Result run_config(const std::string& name, Layout layout, bool lmdb, const Optio
   LivePipelineT<Q> p(cfg, logic, lo);
   p.gateway().skip_latency_samples(o.warmup);
 
+  // Declared in this order so that the persister, then the store, then the directory go.
+  std::unique_ptr<storage::TempDir> dir;
   std::unique_ptr<storage::Store> store;
   std::unique_ptr<storage::Persister> pers;
-  std::string dir;
   if constexpr (std::is_same_v<Q<int>, SpscRing<int>>) {
     if (lmdb) {
-      dir = (std::filesystem::temp_directory_path() / "tp-latency-XXXXXX").string();
-      if (mkdtemp(dir.data()) == nullptr) throw std::runtime_error("mkdtemp");
+      dir = std::make_unique<storage::TempDir>("tp-latency");
       storage::StoreOptions so;
-      so.dir = dir;
+      so.dir = dir->path();
       store = std::make_unique<storage::Store>(so);
       pers = std::make_unique<storage::Persister>(*store, 1, p.journal_rings(), 512);
     }
@@ -214,11 +215,6 @@ Result run_config(const std::string& name, Layout layout, bool lmdb, const Optio
   p.stop();
   r.orders = p.orders_sent();
   r.latency = p.gateway().latency();
-  if (!dir.empty()) {
-    pers.reset();
-    store.reset();
-    std::filesystem::remove_all(dir);
-  }
   if (r.orders != total) {
     std::fprintf(stderr, "%s: only %" PRIu64 " of %" PRIu64 " orders left the gateway\n", name.c_str(), r.orders,
                  total);

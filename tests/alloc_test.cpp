@@ -48,6 +48,7 @@
 #include "tp/engine/pipeline.hpp"
 #include "tp/storage/persister.hpp"
 #include "tp/storage/store.hpp"
+#include "tp/storage/temp_dir.hpp"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define TP_ALLOC_COUNTING 0
@@ -387,13 +388,9 @@ void expect_no_hot_allocations(Layout layout, bool persist) {
   (void)persist;
   GTEST_SKIP() << "sanitizer build: the sanitizer owns operator new";
 #else
-  std::string dir;
-  if (persist) {
-    dir = (std::filesystem::temp_directory_path() / "tp-alloc-test-XXXXXX").string();
-    ASSERT_NE(mkdtemp(dir.data()), nullptr);
-  }
-  const Counted c = run_counted(layout, dir, kWarmupEvents);
-  if (persist) std::filesystem::remove_all(dir);
+  std::unique_ptr<storage::TempDir> dir;
+  if (persist) dir = std::make_unique<storage::TempDir>("tp-alloc-test");
+  const Counted c = run_counted(layout, dir ? dir->path() : std::string(), kWarmupEvents);
   EXPECT_GT(c.events, taifex_day().events.size()) << "input + venue reports + EndOfData";
   EXPECT_GT(c.orders, 0u) << "the day must trade, or the order path is not exercised";
   EXPECT_EQ(c.journaled, 152u) << "the whole day ran";

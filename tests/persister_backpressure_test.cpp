@@ -33,23 +33,15 @@
 #include "tp/engine/agent.hpp"
 #include "tp/storage/persister.hpp"
 #include "tp/storage/store.hpp"
+#include "tp/storage/temp_dir.hpp"
 
 namespace tp {
 namespace {
 
+using storage::TempDir;
+
 const std::string kTaifex = std::string(TP_SHARED_DIR) + "/data/taifex/Daily_2021_07_26.zip";
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string t = (std::filesystem::temp_directory_path() / "tp-persist-bp-XXXXXX").string();
-    if (mkdtemp(t.data()) == nullptr) throw std::runtime_error("mkdtemp");
-    path = t;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
 
 /// 08:44 - 10:30 local of the TAIFEX day (the opening range, the entry and every exit),
 /// loaded once for the suite.
@@ -94,7 +86,7 @@ struct RunOutcome {
 RunOutcome run(Layout layout, SyncPolicy sync, int batch_records, Rings rings) {
   TempDir dir;
   storage::StoreOptions so;
-  so.dir = dir.path;
+  so.dir = dir.path();
   so.sync = sync;
   storage::Store store(so);
   const uint32_t run_id = store.begin_run("persister back-pressure test");
@@ -191,7 +183,7 @@ TEST(PersisterBackpressure, GatewayWaitsForASlowPersister) {
   constexpr int kOrders = 300;
   TempDir dir;
   storage::StoreOptions so;
-  so.dir = dir.path;
+  so.dir = dir.path();
   so.sync = SyncPolicy::Durable;
   storage::Store store(so);
   const uint32_t run_id = store.begin_run("gateway back-pressure test");

@@ -11,22 +11,16 @@
 #include "tp/app/replay.hpp"
 #include "tp/storage/persister.hpp"
 #include "tp/storage/store.hpp"
+#include "tp/storage/temp_dir.hpp"
 
 namespace tp {
 namespace {
 
+using storage::TempDir;
+
 const std::string kTaifex = std::string(TP_SHARED_DIR) + "/data/taifex/Daily_2021_07_26.zip";
 const std::string kBars = std::string(TP_SHARED_DIR) + "/data/capital/MTX00_1min_2025-04-08_2025-04-11.csv";
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string t = (std::filesystem::temp_directory_path() / "tp-replay-test-XXXXXX").string();
-    if (mkdtemp(t.data()) == nullptr) throw std::runtime_error("mkdtemp");
-    path = t;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 /// The TAIFEX day, loaded once for the whole suite (the file is 22 MB unzipped).
 const TickData& taifex_day() {
@@ -138,7 +132,7 @@ TEST(Replay, CapitalBarsLimitUpDayHasNoEntry) {
 
 TEST(Replay, JsonLinesReplayMatchesTheTaifexReplay) {
   TempDir tmp;
-  const std::string jsonl = tmp.path + "/day.jsonl";
+  const std::string jsonl = tmp.path() + "/day.jsonl";
   ReadOptions ro;
   ro.contract = "202108";
   ro.tick_rule.enabled = false;
@@ -167,8 +161,8 @@ TEST(Replay, JsonLinesReplayMatchesTheTaifexReplay) {
 TEST(Replay, TwoRunsGiveIdenticalJournals) {
   const Config cfg = default_config();
   TempDir a, b;
-  const std::string da = run_and_dump(taifex_day().events, Layout::Inline, cfg, a.path);
-  const std::string db = run_and_dump(taifex_day().events, Layout::Inline, cfg, b.path);
+  const std::string da = run_and_dump(taifex_day().events, Layout::Inline, cfg, a.path());
+  const std::string db = run_and_dump(taifex_day().events, Layout::Inline, cfg, b.path());
   EXPECT_GT(da.size(), 1000u);
   EXPECT_EQ(da, db);
 }
@@ -178,10 +172,10 @@ TEST(Replay, ThreadedFusedAndInlineLayoutsGiveIdenticalJournals) {
   const std::vector<InputEvent> events = morning_slice();
   ASSERT_GT(events.size(), 10'000u);
   TempDir a, b, c, d;
-  const std::string inl = run_and_dump(events, Layout::Inline, cfg, a.path);
-  const std::string fused = run_and_dump(events, Layout::Fused, cfg, b.path);
-  const std::string pairs = run_and_dump(events, Layout::Pairs, cfg, d.path);
-  const std::string threads = run_and_dump(events, Layout::Threads, cfg, c.path);
+  const std::string inl = run_and_dump(events, Layout::Inline, cfg, a.path());
+  const std::string fused = run_and_dump(events, Layout::Fused, cfg, b.path());
+  const std::string pairs = run_and_dump(events, Layout::Pairs, cfg, d.path());
+  const std::string threads = run_and_dump(events, Layout::Threads, cfg, c.path());
   EXPECT_NE(inl.find("order_sent"), std::string::npos) << "the slice must contain trading";
   EXPECT_EQ(inl, fused);
   EXPECT_EQ(inl, pairs);
@@ -193,7 +187,7 @@ TEST(Replay, RepeatRunOnTheSameDatabaseAllocatesTheNextGroupIds) {
   app::ReplayOptions ro;
   ro.data = kTaifex;
   ro.read.contract = "202108";
-  ro.db = tmp.path;
+  ro.db = tmp.path();
   ro.pipeline.layout = Layout::Inline;
   const app::ReplayResult first = app::run_replay(ro);
   const app::ReplayResult second = app::run_replay(ro);
@@ -208,7 +202,7 @@ TEST(Replay, RepeatRunOnTheSameDatabaseAllocatesTheNextGroupIds) {
 
 TEST(Replay, BadInputNamesFileLineAndField) {
   TempDir tmp;
-  const std::string bad = tmp.path + "/bad.jsonl";
+  const std::string bad = tmp.path() + "/bad.jsonl";
   {
     std::ofstream f(bad);
     f << "{\"type\":\"trade\",\"ts_ns\":1627260300000000000,\"symbol\":\"MTX\",\"price\":\"17473\",\"qty\":1}\n";

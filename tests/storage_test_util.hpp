@@ -15,30 +15,12 @@
 
 #include "tp/engine/journal.hpp"
 #include "tp/storage/store.hpp"
+#include "tp/storage/temp_dir.hpp"
 
 namespace tp::storage::testing {
 
-/// A fresh directory under /tmp (mkdtemp), removed with everything in it at the end.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/tp_storage_XXXXXX";
-    const char* p = ::mkdtemp(tmpl);
-    if (p == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = p;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const noexcept { return path_; }
-  std::string sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+/// A fresh directory, removed with everything in it at the end.
+using tp::storage::TempDir;
 
 inline StoreOptions options(const std::string& dir, SyncPolicy sync = SyncPolicy::NoSync) {
   StoreOptions o;

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "tp/storage/persister.hpp"
+#include "tp/storage/temp_dir.hpp"
 #include "tp/storage/store.hpp"
 
 namespace tp::app {
@@ -17,21 +18,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-/// A temporary directory removed when it goes out of scope.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "tickpipe-db-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("cannot create a temporary database directory");
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
 
 void copy_results(const Pipeline& p, ReplayResult& r) {
   const Strategy& s = p.risk().strategy();
@@ -91,11 +77,11 @@ ReplayResult run_replay(const ReplayOptions& opt) {
     return r;
   }
 
-  std::unique_ptr<TempDir> tmp;
+  std::unique_ptr<storage::TempDir> tmp;
   std::string dir = opt.db;
   if (dir.empty()) {
-    tmp = std::make_unique<TempDir>();
-    dir = tmp->path;
+    tmp = std::make_unique<storage::TempDir>("tickpipe-db");
+    dir = tmp->path();
   } else {
     r.db = dir;
   }
