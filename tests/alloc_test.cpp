@@ -49,6 +49,7 @@
 #include "tp/storage/persister.hpp"
 #include "tp/storage/store.hpp"
 #include "tp/storage/temp_dir.hpp"
+#include "real_day_util.hpp"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define TP_ALLOC_COUNTING 0
@@ -236,6 +237,7 @@ namespace tp {
 namespace {
 
 namespace ac = alloc_count;
+using testing::taifex_day;
 
 /// Events after which counting starts. 0: from the very first event - the stages
 /// allocate nothing lazily, so no warm-up is needed.
@@ -245,17 +247,7 @@ constexpr uint64_t kWarmupEvents = 0;
 /// result storage, Strategy::create_entry allocated twice per entry; this test found it.)
 constexpr uint64_t kKnownAllocationsPerEntry = 0;
 
-const std::string kTaifex = std::string(TP_SHARED_DIR) + "/data/taifex/Daily_2021_07_26.zip";
 
-const TickData& taifex_day() {
-  static const TickData data = [] {
-    ReadOptions ro;
-    ro.symbol = "MTX";
-    ro.contract = "202108";
-    return read_ticks(kTaifex, default_config().instrument, ro);
-  }();
-  return data;
-}
 
 /// Takes the persister's place in Pipeline::run() and defines the counting window:
 /// runs `inner` (JournalDiscard or the LMDB Persister), marks its own thread exempt

@@ -16,6 +16,7 @@
 #include "tp/engine/config.hpp"
 #include "tp/engine/input.hpp"
 #include "tp/engine/instrument.hpp"
+#include "real_day_util.hpp"
 
 namespace tp {
 namespace {
@@ -23,6 +24,12 @@ namespace {
 const std::string kZip = TP_SHARED_DIR "/data/taifex/Daily_2021_07_26.zip";
 constexpr int64_t kOpen = 1627260300000000000;  // 2021-07-26 08:45:00 Taipei
 constexpr int64_t kSec = kNsPerSec;
+
+using testing::taifex_day;
+/// Every field of every event, the source line and unused book levels included.
+void expect_same_events(std::span<const InputEvent> a, std::span<const InputEvent> b) {
+  testing::expect_same_events(a, b, testing::EventFields{true, true});
+}
 
 Instrument mtx() {
   Instrument i;
@@ -94,39 +101,7 @@ std::vector<InputEvent> book_events() {
   return v;
 }
 
-/// Every field of every event, the source line included.
-void expect_same_events(std::span<const InputEvent> a, std::span<const InputEvent> b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const InputEvent& x = a[i];
-    const InputEvent& y = b[i];
-    ASSERT_EQ(x.ts, y.ts) << i;
-    ASSERT_EQ(x.day, y.day) << i;
-    ASSERT_EQ(x.line, y.line) << i;
-    ASSERT_EQ(x.session, y.session) << i;
-    ASSERT_EQ(x.flags, y.flags) << i;
-    ASSERT_EQ(x.last, y.last) << i;
-    ASSERT_EQ(x.last_qty, y.last_qty) << i;
-    ASSERT_EQ(x.bid_levels, y.bid_levels) << i;
-    ASSERT_EQ(x.ask_levels, y.ask_levels) << i;
-    for (int k = 0; k < kMaxLevels; ++k) {
-      ASSERT_EQ(x.bid_px[k], y.bid_px[k]) << i;
-      ASSERT_EQ(x.bid_qty[k], y.bid_qty[k]) << i;
-      ASSERT_EQ(x.ask_px[k], y.ask_px[k]) << i;
-      ASSERT_EQ(x.ask_qty[k], y.ask_qty[k]) << i;
-    }
-  }
-}
 
-/// The TAIFEX day with the default tick rule, loaded once (22 MB unzipped).
-const TickData& taifex_day() {
-  static const TickData d = [] {
-    ReadOptions ro;
-    ro.contract = "202108";
-    return read_ticks(kZip, mtx(), ro);
-  }();
-  return d;
-}
 
 /// The TAIFEX day written as a binary file once for the suite (as `tickpipe convert` does).
 const std::string& taifex_binary() {

@@ -11,9 +11,12 @@
 
 #include "tp/engine/input.hpp"
 #include "tp/engine/instrument.hpp"
+#include "real_day_util.hpp"
 
 namespace tp {
 namespace {
+
+using testing::expect_same_events;
 
 const std::string kZip = TP_SHARED_DIR "/data/taifex/Daily_2021_07_26.zip";
 const std::string kBars = TP_SHARED_DIR "/data/capital/MTX00_1min_2025-04-08_2025-04-11.csv";
@@ -54,30 +57,6 @@ InputEvent trade_event(int64_t ts, int64_t px, int32_t qty = 1) {
   return e;
 }
 
-/// Every field a replay depends on (the source line is diagnostics only).
-void expect_same_events(const std::vector<InputEvent>& a, const std::vector<InputEvent>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const InputEvent& x = a[i];
-    const InputEvent& y = b[i];
-    ASSERT_EQ(x.ts, y.ts) << i;
-    ASSERT_EQ(x.day, y.day) << i;
-    ASSERT_EQ(x.session, y.session) << i;
-    ASSERT_EQ(x.flags, y.flags) << i;
-    ASSERT_EQ(x.last, y.last) << i;
-    ASSERT_EQ(x.last_qty, y.last_qty) << i;
-    ASSERT_EQ(x.bid_levels, y.bid_levels) << i;
-    ASSERT_EQ(x.ask_levels, y.ask_levels) << i;
-    for (int k = 0; k < x.bid_levels; ++k) {
-      ASSERT_EQ(x.bid_px[k], y.bid_px[k]) << i;
-      ASSERT_EQ(x.bid_qty[k], y.bid_qty[k]) << i;
-    }
-    for (int k = 0; k < x.ask_levels; ++k) {
-      ASSERT_EQ(x.ask_px[k], y.ask_px[k]) << i;
-      ASSERT_EQ(x.ask_qty[k], y.ask_qty[k]) << i;
-    }
-  }
-}
 
 // ------------------------------------------------------------------ InputError
 
@@ -330,7 +309,7 @@ TEST(WriteJsonl, WritesTheDocumentedSchema) {
             "{\"type\":\"tick\",\"ts_ns\":1627260300000000001,\"day\":20210726,\"symbol\":\"MTX\","
             "\"price\":\"17473\",\"qty\":1,\"bids\":[[\"17472\",3],[\"17471\",4]],\"asks\":[[\"17473\",5]]}\n");
   const TickData back = read_ticks(out.path(), mtx(), ReadOptions{});
-  expect_same_events({t, q, k}, back.events);
+  expect_same_events(std::vector<InputEvent>{t, q, k}, back.events);
 }
 
 TEST(WriteJsonl, DecimalTickSizesAreWrittenExactly) {

@@ -34,34 +34,16 @@
 #include "tp/storage/persister.hpp"
 #include "tp/storage/store.hpp"
 #include "tp/storage/temp_dir.hpp"
+#include "real_day_util.hpp"
 
 namespace tp {
 namespace {
 
 using storage::TempDir;
+using testing::morning_slice;
 
-const std::string kTaifex = std::string(TP_SHARED_DIR) + "/data/taifex/Daily_2021_07_26.zip";
 
 
-/// 08:44 - 10:30 local of the TAIFEX day (the opening range, the entry and every exit),
-/// loaded once for the suite.
-const std::vector<InputEvent>& morning_slice() {
-  static const std::vector<InputEvent> slice = [] {
-    ReadOptions ro;
-    ro.symbol = "MTX";
-    ro.contract = "202108";
-    const TickData d = read_ticks(kTaifex, default_config().instrument, ro);
-    TimeNs from, to;
-    make_time(20210726, 8 * 3600 + 44 * 60, 0, 8 * 3600 * kNsPerSec, from);
-    make_time(20210726, 10 * 3600 + 30 * 60, 0, 8 * 3600 * kNsPerSec, to);
-    std::vector<InputEvent> v;
-    for (const InputEvent& e : d.events) {
-      if (e.ts >= from && e.ts < to) v.push_back(e);
-    }
-    return v;
-  }();
-  return slice;
-}
 
 Config test_config() {
   Config cfg = default_config();

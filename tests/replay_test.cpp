@@ -12,40 +12,20 @@
 #include "tp/storage/persister.hpp"
 #include "tp/storage/store.hpp"
 #include "tp/storage/temp_dir.hpp"
+#include "real_day_util.hpp"
 
 namespace tp {
 namespace {
 
 using storage::TempDir;
+using testing::morning_slice;
+using testing::taifex_day;
 
-const std::string kTaifex = std::string(TP_SHARED_DIR) + "/data/taifex/Daily_2021_07_26.zip";
+const std::string& kTaifex = testing::kTaifexDay;
 const std::string kBars = std::string(TP_SHARED_DIR) + "/data/capital/MTX00_1min_2025-04-08_2025-04-11.csv";
 
 
-/// The TAIFEX day, loaded once for the whole suite (the file is 22 MB unzipped).
-const TickData& taifex_day() {
-  static const TickData data = [] {
-    ReadOptions ro;
-    ro.symbol = "MTX";
-    ro.contract = "202108";
-    return read_ticks(kTaifex, default_config().instrument, ro);
-  }();
-  return data;
-}
 
-/// A slice of the TAIFEX day around the entry (08:45 - 10:30 local), for the slower
-/// threaded and sanitizer runs.
-std::vector<InputEvent> morning_slice() {
-  const TickData& d = taifex_day();
-  TimeNs from, to;
-  make_time(20210726, 8 * 3600 + 44 * 60, 0, 8 * 3600 * kNsPerSec, from);
-  make_time(20210726, 10 * 3600 + 30 * 60, 0, 8 * 3600 * kNsPerSec, to);
-  std::vector<InputEvent> v;
-  for (const InputEvent& e : d.events) {
-    if (e.ts >= from && e.ts < to) v.push_back(e);
-  }
-  return v;
-}
 
 /// Runs the pipeline on `events` with `layout` into a fresh LMDB and returns the
 /// dumps of the journal and of every table.
