@@ -61,7 +61,9 @@ inline void expect_same_events(std::span<const InputEvent> a, std::span<const In
     const InputEvent& y = b[i];
     ASSERT_EQ(x.ts, y.ts) << i;
     ASSERT_EQ(x.day, y.day) << i;
-    if (also.source_line) ASSERT_EQ(x.line, y.line) << i;
+    if (also.source_line) {
+      ASSERT_EQ(x.line, y.line) << i;
+    }
     ASSERT_EQ(x.session, y.session) << i;
     ASSERT_EQ(x.flags, y.flags) << i;
     ASSERT_EQ(x.last, y.last) << i;
