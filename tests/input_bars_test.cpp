@@ -8,6 +8,7 @@
 
 #include "tp/engine/input.hpp"
 #include "tp/engine/instrument.hpp"
+#include "input_test_util.hpp"
 
 namespace tp {
 namespace {
@@ -17,11 +18,7 @@ constexpr int64_t kTaipei = 8 * 3600 * kNsPerSec;
 const std::string kHeader =
     "\xEF\xBB\xBF商品代碼,K線類型,交易日期,交易時間,開盤價,最高價,最低價,收盤價,成交量,建立時間\n";
 
-Instrument mtx() {
-  Instrument i;
-  EXPECT_TRUE(builtin_instrument("MTX", i));
-  return i;
-}
+using testing::mtx;
 
 TimeNs local(int32_t date, int h, int m, int s) {
   TimeNs t;

@@ -16,6 +16,7 @@
 #include "tp/engine/config.hpp"
 #include "tp/engine/input.hpp"
 #include "tp/engine/instrument.hpp"
+#include "input_test_util.hpp"
 #include "real_day_util.hpp"
 
 namespace tp {
@@ -31,36 +32,9 @@ void expect_same_events(std::span<const InputEvent> a, std::span<const InputEven
   testing::expect_same_events(a, b, testing::EventFields{true, true});
 }
 
-Instrument mtx() {
-  Instrument i;
-  EXPECT_TRUE(builtin_instrument("MTX", i));
-  return i;
-}
+using testing::mtx;
+using TempPath = testing::TempFile;
 
-/// A scratch path removed at the end of the test (with the writer's .tmp).
-class TempPath {
- public:
-  explicit TempPath(const std::string& stem) {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = ::testing::TempDir() + "tp_binary_" + info->name() + "_" + std::to_string(::getpid()) +
-            "_" + stem;
-  }
-  ~TempPath() {
-    std::remove(path_.c_str());
-    std::remove((path_ + ".tmp").c_str());
-  }
-  const std::string& path() const { return path_; }
-  std::string read() const {
-    std::ifstream f(path_, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(f), {});
-  }
-  void write(const std::string& bytes) const {
-    std::ofstream(path_, std::ios::binary | std::ios::trunc) << bytes;
-  }
-
- private:
-  std::string path_;
-};
 
 InputEvent trade(int64_t ts, int64_t px, int32_t qty = 1) {
   InputEvent e;

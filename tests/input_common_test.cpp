@@ -11,6 +11,7 @@
 
 #include "tp/engine/input.hpp"
 #include "tp/engine/instrument.hpp"
+#include "input_test_util.hpp"
 #include "real_day_util.hpp"
 
 namespace tp {
@@ -22,31 +23,9 @@ const std::string kZip = TP_SHARED_DIR "/data/taifex/Daily_2021_07_26.zip";
 const std::string kBars = TP_SHARED_DIR "/data/capital/MTX00_1min_2025-04-08_2025-04-11.csv";
 constexpr int64_t kOpen = 1627260300000000000;  // 2021-07-26 08:45:00 Taipei
 
-Instrument mtx() {
-  Instrument i;
-  EXPECT_TRUE(builtin_instrument("MTX", i));
-  return i;
-}
+using testing::mtx;
+using testing::TempFile;
 
-/// A scratch file removed at the end of the test.
-class TempFile {
- public:
-  explicit TempFile(const std::string& stem, const std::string& content = {}) {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = ::testing::TempDir() + "tp_input_" + info->name() + "_" + std::to_string(::getpid()) +
-            "_" + stem;
-    std::ofstream(path_, std::ios::binary) << content;
-  }
-  ~TempFile() { std::remove(path_.c_str()); }
-  const std::string& path() const { return path_; }
-  std::string read() const {
-    std::ifstream f(path_, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(f), {});
-  }
-
- private:
-  std::string path_;
-};
 
 InputEvent trade_event(int64_t ts, int64_t px, int32_t qty = 1) {
   InputEvent e;
@@ -112,7 +91,7 @@ TEST(DetectFormat, UnknownAndEmptyFilesAreInputErrors) {
     EXPECT_EQ(e.line(), 1u);
     EXPECT_EQ(e.value(), "hello,world");
   }
-  TempFile empty("empty.csv");
+  TempFile empty("empty.csv", "");
   try {
     detect_format(empty.path());
     FAIL();
@@ -159,7 +138,7 @@ TEST(ReadTicks, ForcedFormatWins) {
 }
 
 TEST(ReadTicks, EmptyFileIsAnInputError) {
-  TempFile empty("empty.csv");
+  TempFile empty("empty.csv", "");
   try {
     read_ticks(empty.path(), mtx(), ReadOptions{});
     FAIL();

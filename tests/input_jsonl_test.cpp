@@ -7,6 +7,7 @@
 
 #include "tp/engine/input.hpp"
 #include "tp/engine/instrument.hpp"
+#include "input_test_util.hpp"
 
 namespace tp {
 namespace {
@@ -15,11 +16,7 @@ constexpr int64_t kTaipei = 8 * 3600 * kNsPerSec;
 // 2021-07-26 08:45:00 Asia/Taipei.
 constexpr int64_t kOpen = 1627260300000000000;
 
-Instrument mtx() {
-  Instrument i;
-  EXPECT_TRUE(builtin_instrument("MTX", i));
-  return i;
-}
+using testing::mtx;
 
 TickData read(const std::string& text, ReadOptions opt = {}, const Instrument& inst = mtx()) {
   return read_jsonl("ticks.jsonl", text, inst, opt);

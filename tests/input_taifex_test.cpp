@@ -10,6 +10,7 @@
 
 #include "tp/engine/input.hpp"
 #include "tp/engine/instrument.hpp"
+#include "input_test_util.hpp"
 
 namespace tp {
 namespace {
@@ -24,11 +25,7 @@ const std::string kBig5Header =
     "\xA8\xA5\xE6\xBC\xC6\xB6q(B+S),\xAA\xF1\xA4\xEB\xBB\xF9\xAE\xE6,\xBB\xB7\xA4\xEB\xBB\xF9"
     "\xAE\xE6,\xB6}\xBDL\xB6\xB0\xA6X\xC4v\xBB\xF9 \r\n";
 
-Instrument mtx() {
-  Instrument i;
-  EXPECT_TRUE(builtin_instrument("MTX", i));
-  return i;
-}
+using testing::mtx;
 
 TimeNs local(int32_t date, int h, int m, int s, int64_t ns = 0) {
   TimeNs t;
