@@ -174,7 +174,7 @@ inline JournalRecord position(uint64_t seq, int64_t t, uint64_t id, PositionStat
   return r;
 }
 
-inline JournalRecord group(uint64_t seq, int64_t t, int32_t day, uint16_t gid, GroupEvent ev, int32_t filled,
+inline JournalRecord group(uint64_t seq, int64_t t, int32_t day, uint32_t gid, GroupEvent ev, int32_t filled,
                            uint16_t sub = 0) {
   JournalRecord r = header(seq, t, Stage::Risk, sub, JournalType::Group);
   JrGroup& g = r.u.group;

@@ -69,7 +69,7 @@ int JournalDiscard::do_work() {
 }
 
 Pipeline::Pipeline(const Config& cfg, std::span<const InputEvent> input, uint32_t run_id,
-                   std::vector<std::pair<TradingDay, uint16_t>> group_floor, const PipelineOptions& opt)
+                   GroupFloor group_floor, const PipelineOptions& opt)
     : opt_(opt),
       feed_to_tracker_(opt.event_ring),
       tracker_to_risk_(opt.event_ring),

@@ -15,7 +15,7 @@ template <template <class> class Q>
 class RiskAgentT<Q>::OwnedStrategy final : public TradingLogic {
  public:
   OwnedStrategy(const Config& cfg, uint32_t run_id, StrategySink& sink,
-                std::vector<std::pair<TradingDay, uint16_t>> floor)
+                GroupFloor floor)
       : s(cfg, run_id, sink, std::move(floor)) {}
   void on_market(const Event& ev, StrategySink&) override { s.on_market(ev); }
   void on_exec(const Event& ev, StrategySink&) override { s.on_exec(ev); }
@@ -27,7 +27,7 @@ class RiskAgentT<Q>::OwnedStrategy final : public TradingLogic {
 
 template <template <class> class Q>
 RiskAgentT<Q>::RiskAgentT(const Config& cfg, uint32_t run_id, Q<Event>& in, Q<OrderRequest>& out,
-                          Q<JournalRecord>& journal, std::vector<std::pair<TradingDay, uint16_t>> group_floor)
+                          Q<JournalRecord>& journal, GroupFloor group_floor)
     : cfg_(cfg), in_(in), out_(out), journal_(journal), sends_(kMaxThrottle) {
   StrategySink& sink = *this;
   owned_ = std::make_unique<OwnedStrategy>(cfg, run_id, sink, std::move(group_floor));

@@ -69,7 +69,7 @@ class Pipeline {
  public:
   /// `input` must stay alive and unchanged while the pipeline exists.
   Pipeline(const Config& cfg, std::span<const InputEvent> input, uint32_t run_id,
-           std::vector<std::pair<TradingDay, uint16_t>> group_floor, const PipelineOptions& opt);
+           GroupFloor group_floor, const PipelineOptions& opt);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;

@@ -223,7 +223,7 @@ class RiskAgentT final : public Agent, private StrategySink {
  public:
   /// Runs the SPEC §4 strategy (owned).
   RiskAgentT(const Config& cfg, uint32_t run_id, Q<Event>& in, Q<OrderRequest>& out, Q<JournalRecord>& journal,
-             std::vector<std::pair<TradingDay, uint16_t>> group_floor = {});
+             GroupFloor group_floor = {});
   /// Runs an external logic (not owned; must outlive the agent).
   RiskAgentT(const Config& cfg, TradingLogic& logic, Q<Event>& in, Q<OrderRequest>& out,
              Q<JournalRecord>& journal);

@@ -7,7 +7,7 @@
 //   orders     key: client order id (u64 BE)        value: OrderRow
 //   fills      key: client order id (u64 BE) fill_no (u32 BE)   value: FillRow
 //   positions  key: position id (u64 BE)            value: PositionRow (lot + risk state)
-//   groups     key: trading day (u32 BE) group id (u16 BE)      value: GroupRow
+//   groups     key: trading day (u32 BE) group id (u32 BE)      value: GroupRow
 //   meta       key: ASCII name                      value: UTF-8 text; counters are
 //              decimal text ("next_run_id", "unknown_reports", "schema")
 // All multi-byte key fields are big-endian so LMDB's memcmp order is numeric order.
@@ -201,7 +201,7 @@ class Store {
   /// For each trading day in the groups table, the highest group id used (ascending by
   /// day). A new run on one of these days allocates group ids above the floor (SPEC §4).
   /// Any thread. Errors: MDB_READERS_FULL (retry later), MDB_CORRUPTED/MDB_PANIC.
-  std::vector<std::pair<TradingDay, uint16_t>> group_floor() const;
+  GroupFloor group_floor() const;
 
   /// Writes a batch in ONE write transaction: every record into the journal and its
   /// effect into orders / fills / positions / groups / meta (see the top of this file).
@@ -239,7 +239,7 @@ class Store {
   bool get_order(ClientOrderId id, OrderRow& out) const;
   bool get_fill(ClientOrderId id, uint32_t fill_no, FillRow& out) const;
   bool get_position(PositionId id, PositionRow& out) const;
-  bool get_group(TradingDay day, uint16_t group_id, GroupRow& out) const;
+  bool get_group(TradingDay day, uint32_t group_id, GroupRow& out) const;
   bool get_journal(uint32_t run_id, uint64_t seq, Stage stage, uint16_t sub,
                    JournalRecord& out) const;
 
