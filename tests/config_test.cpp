@@ -156,6 +156,9 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(s.chase.max_retries, t.chase.max_retries);
   EXPECT_EQ(s.chase.max_slippage_points, t.chase.max_slippage_points);
   EXPECT_EQ(s.chase.max_duration_ms, t.chase.max_duration_ms);
+  EXPECT_EQ(a.costs.commission_per_lot, b.costs.commission_per_lot);
+  EXPECT_EQ(a.costs.exchange_fee_per_lot, b.costs.exchange_fee_per_lot);
+  EXPECT_EQ(a.costs.tax_rate, b.costs.tax_rate);
   for (std::size_t i = 0; i < s.rules.size(); ++i) {
     SCOPED_TRACE("rule " + std::to_string(i + 1));
     EXPECT_EQ(s.rules[i].trailing_activation_points, t.rules[i].trailing_activation_points);
@@ -414,6 +417,59 @@ utc_offset_minutes = 0
 }
 
 // ------------------------------------------------------------------ TOML errors
+
+// SPEC §4: the instrument follows the traded symbol (issue: `replay --symbol TX` priced
+// TX at MTX's 50 TWD per point).
+TEST(ConfigInstrument, FollowsTheTradedSymbolWhenTheConfigNamesNone) {
+  Config c = load_config_text("[strategy]\ngroups = 2\n", kName);
+  select_instrument(c, "TX");
+  EXPECT_EQ(c.instrument.symbol, "TX");
+  EXPECT_DOUBLE_EQ(c.instrument.point_value, 200.0);
+  select_instrument(c, "TM");
+  EXPECT_DOUBLE_EQ(c.instrument.point_value, 10.0);
+  Config d = default_config();
+  select_instrument(d, "MTX");
+  EXPECT_DOUBLE_EQ(d.instrument.point_value, 50.0);
+  EXPECT_EQ(d.strategy.rules[0].activation_ticks, Ticks{15});  // resolved
+}
+
+TEST(ConfigInstrument, DisagreeingSymbolIsAnError) {
+  Config c = load_config_text("[instrument]\nsymbol = \"MTX\"\n", kName);
+  try {
+    select_instrument(c, "TX");
+    FAIL() << "MTX config replayed as TX";
+  } catch (const ConfigError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("cfg.toml"), std::string::npos) << m;
+    EXPECT_NE(m.find("instrument.symbol"), std::string::npos) << m;
+    EXPECT_NE(m.find("'MTX'"), std::string::npos) << m;
+    EXPECT_NE(m.find("'TX'"), std::string::npos) << m;
+  }
+  Config same = load_config_text("[instrument]\nsymbol = \"TX\"\n", kName);
+  select_instrument(same, "TX");
+  EXPECT_DOUBLE_EQ(same.instrument.point_value, 200.0);
+}
+
+TEST(ConfigInstrument, UnknownSymbolWithoutInstrumentIsAnError) {
+  Config c = default_config();
+  EXPECT_THROW(select_instrument(c, "BTCUSDT"), ConfigError);
+  Config custom = load_config_text(
+      "[instrument]\nsymbol = \"BTCUSDT\"\ntick_size = \"0.1\"\npoint_value = 1\ncurrency = \"USDT\"\n", kName);
+  select_instrument(custom, "BTCUSDT");
+  EXPECT_EQ(custom.instrument.symbol, "BTCUSDT");
+}
+
+TEST(ConfigCosts, ReadAndValidated) {
+  const Config c = load_config_text(
+      "[costs]\ncommission_per_lot = 20\nexchange_fee_per_lot = 13.5\ntax_rate = 0.0001\n", kName);
+  EXPECT_DOUBLE_EQ(c.costs.commission_per_lot, 20.0);
+  EXPECT_DOUBLE_EQ(c.costs.exchange_fee_per_lot, 13.5);
+  EXPECT_DOUBLE_EQ(c.costs.tax_rate, 0.0001);
+  EXPECT_DOUBLE_EQ(default_config().costs.tax_rate, 0.00002);
+  EXPECT_TRUE(fails_with("[costs]\ncommission_per_lot = -1\n", {"cfg.toml", "costs.commission_per_lot", ">= 0"}));
+  EXPECT_TRUE(fails_with("[costs]\ntax_rate = 0.5\n", {"costs.tax_rate", "0..0.01"}));
+  EXPECT_TRUE(fails_with("[costs]\nfee = 1\n", {"fee"}));
+}
 
 TEST(ConfigErrors, ParseErrorReportsFileLineColumn) {
   EXPECT_TRUE(fails_with("[strategy]\ngroups = 2\nlots_per_group = = 3\n", {"cfg.toml:3:"}));

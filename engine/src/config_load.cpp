@@ -56,14 +56,7 @@ std::string fmt_decimal(const Decimal& d) {
   return (neg ? "-" : "") + digits;
 }
 
-std::string fmt_offset(int64_t utc_offset_ns) {
-  const int64_t minutes = utc_offset_ns / (60 * kNsPerSec);
-  const int64_t a = minutes < 0 ? -minutes : minutes;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "UTC%c%02lld:%02lld", minutes < 0 ? '-' : '+',
-                static_cast<long long>(a / 60), static_cast<long long>(a % 60));
-  return buf;
-}
+std::string fmt_offset(int64_t utc_offset_ns) { return "UTC" + utc_offset_text(utc_offset_ns); }
 
 std::string fmt_time(int32_t sec_of_day) {
   if (sec_of_day < 0 || sec_of_day >= 86400) return std::to_string(sec_of_day) + " s";
@@ -347,10 +340,11 @@ class Reader {
 
 // ------------------------------------------------------------------ sections
 
-void load_instrument(const Reader& r, const std::string& src, Instrument& inst) {
+void load_instrument(const Reader& r, const std::string& src, Instrument& inst, bool& given) {
   r.check_keys({"symbol", "tick_size", "point_value", "currency", "utc_offset_minutes"});
   std::string symbol;
   if (r.read_string("symbol", symbol)) {
+    given = true;
     if (symbol.empty()) range_error(src, r.field("symbol"), "a product code such as MTX", "\"\"");
     const int64_t offset = inst.utc_offset_ns;
     if (builtin_instrument(symbol, inst)) {
@@ -513,6 +507,13 @@ void load_risk(const Reader& r, RiskLimits& k) {
   r.read_double("max_daily_loss_points", k.max_daily_loss_points);
 }
 
+void load_costs(const Reader& r, CostConfig& c) {
+  r.check_keys({"commission_per_lot", "exchange_fee_per_lot", "tax_rate"});
+  r.read_double("commission_per_lot", c.commission_per_lot);
+  r.read_double("exchange_fee_per_lot", c.exchange_fee_per_lot);
+  r.read_double("tax_rate", c.tax_rate);
+}
+
 void load_venue(const Reader& r, VenueConfig& v) {
   r.check_keys({"latency_ms"});
   r.read_int("latency_ms", kLatencyMs, v.latency_ms);
@@ -539,14 +540,15 @@ Config load_table(const toml::table& root, const std::string& name) {
   c.source = name;
   const std::string src = label(name);
   const Reader top(root, "", src);
-  top.check_keys({"instrument", "session", "strategy", "risk", "venue", "persist", "tick_rule"});
+  top.check_keys({"instrument", "session", "strategy", "risk", "costs", "venue", "persist", "tick_rule"});
   if (const toml::table* t = top.table("instrument"))
-    load_instrument(Reader(*t, "instrument", src), src, c.instrument);
+    load_instrument(Reader(*t, "instrument", src), src, c.instrument, c.instrument_given);
   if (const toml::table* t = top.table("session"))
     load_session(Reader(*t, "session", src), c.hours);
   if (const toml::table* t = top.table("strategy"))
     load_strategy(Reader(*t, "strategy", src), src, c.strategy);
   if (const toml::table* t = top.table("risk")) load_risk(Reader(*t, "risk", src), c.risk);
+  if (const toml::table* t = top.table("costs")) load_costs(Reader(*t, "costs", src), c.costs);
   if (const toml::table* t = top.table("venue")) load_venue(Reader(*t, "venue", src), c.venue);
   if (const toml::table* t = top.table("persist"))
     load_persist(Reader(*t, "persist", src), c.persist);
@@ -667,12 +669,43 @@ void validate(const Config& c) {
   check_int(src, "risk.max_orders_per_sec", k.max_orders_per_sec, kLimitI32);
   check_non_negative(src, "risk.max_daily_loss_points", k.max_daily_loss_points);
 
+  // [costs]
+  check_non_negative(src, "costs.commission_per_lot", c.costs.commission_per_lot);
+  check_non_negative(src, "costs.exchange_fee_per_lot", c.costs.exchange_fee_per_lot);
+  check_non_negative(src, "costs.tax_rate", c.costs.tax_rate);
+  if (c.costs.tax_rate > 0.01)
+    range_error(src, "costs.tax_rate", "0..0.01 (a fraction: 0.00002 = 0.002%)", fmt_double(c.costs.tax_rate));
+
   // [venue], [persist], [tick_rule]
   check_int(src, "venue.latency_ms", c.venue.latency_ms, kLatencyMs);
   check_int(src, "persist.batch_records", c.persist.batch_records, kBatchRecords);
   check_int(src, "persist.map_size_mb", c.persist.map_size_mb, kMapSizeMb);
   check_int(src, "tick_rule.spread_ticks", c.tick_rule.spread_ticks, kSpreadTicks);
   check_int(src, "tick_rule.size_lots", c.tick_rule.size_lots, kSizeLots);
+}
+
+void select_instrument(Config& c, std::string_view symbol) {
+  const std::string src = label(c.source);
+  if (c.instrument_given) {
+    if (c.instrument.symbol != symbol) {
+      throw ConfigError(src + ": field 'instrument.symbol' value '" + c.instrument.symbol +
+                        "' disagrees with the traded symbol '" + std::string(symbol) +
+                        "' (--symbol): prices would be valued at the wrong point value");
+    }
+    return;
+  }
+  Instrument inst;
+  if (!builtin_instrument(symbol, inst)) {
+    throw ConfigError(src + ": no built-in instrument for the traded symbol '" + std::string(symbol) +
+                      "' (built-in: MTX, TM, TX); give [instrument] symbol, tick_size, point_value, currency");
+  }
+  inst.utc_offset_ns = c.instrument.utc_offset_ns;
+  c.instrument = inst;
+  try {
+    resolve(c);
+  } catch (const ConfigError& e) {
+    throw ConfigError(src + ": " + e.what());
+  }
 }
 
 std::string describe(const Config& c) {
@@ -728,6 +761,9 @@ std::string describe(const Config& c) {
     << ", price band " << off_or_pts(k.price_band_points) << ", max "
     << off_or(k.max_orders_per_sec, " orders/s") << ", max daily loss "
     << off_or_pts(k.max_daily_loss_points) << "\n";
+  o << "costs       commission " << fmt_double(c.costs.commission_per_lot) << " " << inst.currency
+    << ", exchange fee " << fmt_double(c.costs.exchange_fee_per_lot) << " " << inst.currency
+    << " per lot per side, transaction tax " << fmt_percent(c.costs.tax_rate) << " of contract value per side\n";
   o << "venue       simulated latency " << c.venue.latency_ms << " ms\n";
   o << "persist     " << sync_name(c.persist.sync) << ", " << c.persist.batch_records
     << " records per batch, map " << c.persist.map_size_mb << " MB\n";

@@ -651,12 +651,14 @@ void Strategy::on_entry_fill(int slot, Qty q, Price px, const Event& ev) {
 
 void Strategy::on_trade_for_lots(const Event& ev, Price p) {
   const StrategyConfig& s = cfg_.strategy;
+  Ticks equity = cum_pnl_;  // mark-to-market before this trade's exits are decided
   for (std::size_t k = 0; k < open_.size(); ++k) {
     const int32_t i = open_[k];
     LotResult& L = lots_[i];
     LotState& S = st_[i];
     const bool lng = L.side == PosSide::Long;
     L.last_px = p;
+    equity = equity + lot_pnl(L.side, L.entry_px, p);
     if (lng ? p < S.trough : p > S.trough) {
       S.trough = p;
       L.mae = Ticks{-gain_ticks(L.side, L.entry_px, p)};
@@ -691,6 +693,8 @@ void Strategy::on_trade_for_lots(const Event& ev, Price p) {
     }
     if (why != ExitReason::None) decide_exit(i, why, ev);
   }
+  if (equity > mtm_peak_) mtm_peak_ = equity;
+  if (mtm_peak_ - equity > mtm_max_dd_) mtm_max_dd_ = mtm_peak_ - equity;
 }
 
 void Strategy::flatten_all(const Event& ev) {

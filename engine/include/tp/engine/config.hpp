@@ -102,6 +102,15 @@ struct VenueConfig {
   int64_t latency_ns() const { return latency_ms * kNsPerMs; }
 };
 
+/// Trading costs per side and lot (SPEC §4 "PnL and slippage"), in the instrument's
+/// currency; the report shows gross PnL (fills only) and net PnL (after these).
+struct CostConfig {
+  double commission_per_lot = 0.0;    ///< broker commission per lot per side (your broker's rate)
+  double exchange_fee_per_lot = 0.0;  ///< exchange and clearing fee per lot per side
+  double tax_rate = 0.00002;          ///< futures transaction tax, fraction of contract value
+                                      ///< per side (TAIFEX index futures: 0.002%), 0..0.01
+};
+
 enum class SyncPolicy : uint8_t { NoSync = 0, Durable = 1 };
 
 struct PersistConfig {
@@ -114,11 +123,13 @@ struct Config {
   Instrument instrument;
   StrategyConfig strategy;
   RiskLimits risk;
+  CostConfig costs;
   VenueConfig venue;
   PersistConfig persist;
   TickRuleConfig tick_rule;
   SessionHours hours;
   std::string source;  ///< file the config came from ("" = defaults)
+  bool instrument_given = false;  ///< the file set [instrument] symbol (else it follows the traded symbol)
 };
 
 class ConfigError : public std::runtime_error {
@@ -146,6 +157,14 @@ void validate(const Config& c);
 /// Converts point-valued fields to ticks with the instrument's tick size. Throws
 /// ConfigError when a distance is not a whole number of ticks.
 void resolve(Config& c);
+
+/// The instrument follows the traded symbol (SPEC §4 "PnL and slippage": MTX 50, TX 200,
+/// TM 10 TWD per point). A config without [instrument] takes the built-in instrument of
+/// `symbol` (keeping its utc offset) and is resolved again; a config whose
+/// [instrument].symbol differs from `symbol` is a ConfigError, never a silent relabelling;
+/// so is a symbol with no built-in instrument and none in the config.
+/// Cold path (allocates); throws ConfigError naming the file, the field and both symbols.
+void select_instrument(Config& c, std::string_view symbol);
 
 /// Human-readable dump of the effective configuration (for reports).
 std::string describe(const Config& c);

@@ -163,6 +163,10 @@ class Strategy {
   [[nodiscard]] Ticks day_pnl() const;
   /// Realized PnL of the whole run, in ticks.
   [[nodiscard]] Ticks cumulative_pnl() const { return cum_pnl_; }
+  /// Largest fall of mark-to-market equity from its running peak, in ticks: equity =
+  /// realized PnL + every open lot marked at the trade, sampled at every trade the
+  /// strategy sees (gross of costs).
+  [[nodiscard]] Ticks max_equity_drawdown() const { return mtm_max_dd_; }
   /// Risk state of lot `i` (index into lots()): current peak, stop and PositionFlag bits.
   struct LotRisk {
     Price peak;
@@ -333,6 +337,8 @@ class Strategy {
   // money
   Ticks day_pnl_;
   Ticks cum_pnl_;
+  Ticks mtm_peak_;     ///< running peak of mark-to-market equity
+  Ticks mtm_max_dd_;   ///< largest fall from mtm_peak_
 
   uint64_t next_order_n_ = 1;
   uint64_t next_lot_n_ = 1;
