@@ -27,6 +27,7 @@
 #include "tp/engine/instrument.hpp"
 #include "tp/engine/journal.hpp"
 #include "tp/engine/strategy.hpp"
+#include "tp/engine/strategy/lot_assignment.hpp"
 
 // ------------------------------------------------------------------ counting operator new
 // Replaced for the whole test binary; counts only while g_count_allocs is set.
@@ -1405,6 +1406,105 @@ TEST_F(StrategyTest, GroupIdsContinueFromGroupFloor) {
   EXPECT_EQ(strat->lots()[0].group, 5);
   EXPECT_EQ(strat->lots()[1].group, 6);
   EXPECT_EQ(strat->lots()[0].id.v, (uint64_t{2} << 32) | 1);  // run id 2, lot 1
+}
+
+// Group ids past 16 bits continue (ids were uint16 and wrapped at 65,536), and an
+// allocation that would pass kMaxGroupId is refused (DaySkipped GroupIdsExhausted), never
+// wrapped onto a stored group.
+TEST_F(StrategyTest, GroupIdsPast16BitsContinueAndExhaustedIdsAreRefused) {
+  set_lots(2, 1);
+  start(1, {{TradingDay{kDay}, 70'000}});
+  make_range();
+  trade(hms(8, 50, 0), 17499);
+  auto created = groups(GroupEvent::Created);
+  ASSERT_EQ(created.size(), 2u);
+  EXPECT_EQ(created[0].group_id, 70'001u);
+  EXPECT_EQ(created[1].group_id, 70'002u);
+
+  sink = FakeSink{};
+  seq = 0;
+  start(1, {{TradingDay{kDay}, kMaxGroupId - 1}});  // one id left, the entry needs two
+  make_range();
+  trade(hms(8, 50, 0), 17499);
+  EXPECT_TRUE(sink.orders.empty());
+  EXPECT_TRUE(groups(GroupEvent::Created).empty());
+  const JrSignal* skip = find_signal(SignalKind::DaySkipped);
+  ASSERT_NE(skip, nullptr);
+  EXPECT_EQ(skip->skip, SkipReason::GroupIdsExhausted);
+  EXPECT_EQ(strat->days()[0].skipped, SkipReason::GroupIdsExhausted);
+}
+
+// SPEC §4 "every entry allocates its own groups": entry 1 (1 x 3) fills one lot, the
+// other two give up (venue rejects); after its lot closes, entry 2 gets group 2, and its
+// first fill is rule 1 of group 2 -- it does not fill the two empty slots of group 1.
+TEST_F(StrategyTest, PartialFillThenSecondEntryGetsItsOwnGroup) {
+  cfg.strategy.frequency = FrequencyMode::Repeatable;
+  set_lots(1, 3);
+  start();
+  make_range();
+  trade(hms(8, 50, 0), 17499);  // orders 0, 1, 2
+  fill(0, 17500, at(hms(8, 50, 0), 5));
+  venue_reject(1, at(hms(8, 50, 0), 5));
+  venue_reject(2, at(hms(8, 50, 0), 5));
+  EXPECT_EQ(strat->days()[0].entries[0].filled, Qty{1});
+  trade(hms(9, 0, 0), 17470);  // lot 1 at its initial stop: exit (order 3)
+  fill(3, 17469, at(hms(9, 0, 0), 5));
+  EXPECT_EQ(strat->open_lots(), 0);
+  // Entry 1 had a refused (rejected) lot: the signal re-arms inside the range first.
+  trade(hms(9, 1, 0), 17480);
+  trade(hms(9, 2, 0), 17499);  // entry 2: orders 4, 5, 6
+  ASSERT_EQ(sink.orders.size(), 7u);
+  const auto created = groups(GroupEvent::Created);
+  ASSERT_EQ(created.size(), 2u);
+  EXPECT_EQ(created[0].group_id, 1u);
+  EXPECT_EQ(created[1].group_id, 2u);
+  fill(5, 17500, at(hms(9, 2, 0), 5));
+  const LotResult& first_of_entry2 = strat->lots().at(4);  // lot of order 5
+  EXPECT_EQ(first_of_entry2.state, PositionState::Active);
+  EXPECT_EQ(first_of_entry2.group, 2u);
+  EXPECT_EQ(first_of_entry2.rule, 1) << "FIFO counts the lots of this entry only";
+  EXPECT_EQ(strat->days()[0].entries[1].filled, Qty{1});
+}
+
+// No order storm (docs/STRATEGY.md): repeatable mode with every entry refused by the risk
+// stage (the kill switch). A refused entry does not re-signal on the next tick: it waits
+// for a trade back inside the range, and after kMaxRefusedEntriesPerDay refused entries
+// the day stops entering.
+TEST_F(StrategyTest, RefusedEntriesDoNotStormAndStopAfterThreePerDay) {
+  cfg.strategy.frequency = FrequencyMode::Repeatable;
+  set_lots(1, 3);
+  start();
+  make_range();
+  sink.reject_next = 1'000'000;  // the risk stage refuses everything
+  trade(hms(8, 50, 0), 17499);    // entry 1: 3 lots refused
+  EXPECT_EQ(sink.orders.size(), 3u);
+  for (int k = 1; k <= 100; ++k) trade(hms(8, 50, k), 17499);  // still above the range
+  EXPECT_EQ(sink.orders.size(), 3u) << "no re-signal while the price stays out of the range";
+  trade(hms(8, 52, 0), 17480);  // back inside: re-armed
+  trade(hms(8, 52, 1), 17499);  // entry 2
+  EXPECT_EQ(sink.orders.size(), 6u);
+  trade(hms(8, 52, 2), 17480);
+  trade(hms(8, 52, 3), 17460);  // entry 3 (SHORT)
+  EXPECT_EQ(sink.orders.size(), 9u);
+  for (int k = 0; k < 50; ++k) {
+    trade(hms(9, 0, k), 17480);
+    trade(hms(9, 1, k), 17499);
+  }
+  EXPECT_EQ(sink.orders.size(), 9u) << "three refused entries end the day's entries";
+  EXPECT_EQ(strat->counters().refused_entries, 3u);
+  EXPECT_EQ(strat->counters().rejected, 9u);
+  EXPECT_EQ(count_signals(SignalKind::Entry), 3);
+  const JrSignal* skip = nullptr;
+  for (const JournalRecord& r : sink.records) {
+    if (r.type == JournalType::Signal && r.u.signal.kind == SignalKind::DaySkipped) skip = &r.u.signal;
+  }
+  ASSERT_NE(skip, nullptr);
+  EXPECT_EQ(skip->skip, SkipReason::EntriesRefused);
+  // The next trading day starts afresh.
+  day = 20240103;
+  make_range();
+  trade(hms(8, 50, 0), 17499);
+  EXPECT_EQ(sink.orders.size(), 12u);
 }
 
 TEST_F(StrategyTest, NewTradingDayResetsDayState) {
