@@ -77,6 +77,8 @@ class AgentRunner {
   /// agent's on_start()). Returns false if pinning was requested and failed (the thread
   /// keeps running unpinned). Calling it again while running does nothing.
   bool start();
+  /// The agent's name (for messages). Any thread.
+  [[nodiscard]] std::string_view agent_name() const noexcept { return agent_.name(); }
   /// Asks the loop to finish its current duty cycle and joins the thread.
   /// Safe to call twice. Blocks until the thread has exited.
   void stop();
