@@ -249,8 +249,10 @@ TickData read_capital_bars(const std::string& name, std::string_view data, const
     b.date_text = f[c_date];
     bars.push_back(b);
   }
-  bad.throw_first();
-  if (!seen_symbol) detail::throw_symbol_not_found(name, kColSymbol, symbol, st.lines);
+  if (!seen_symbol) {
+    bad.throw_first();  // errors of single lines first: they name the file's first bad line
+    detail::throw_symbol_not_found(name, kColSymbol, symbol, st.lines);
+  }
 
   // Time order: each bar once, in increasing time; a bar out of order is dropped so that
   // as many bars as possible are kept (docs/FORMATS.md "Time order").

@@ -364,8 +364,10 @@ TickData read_jsonl(const std::string& name, std::string_view data, const Instru
     sel.push_back(static_cast<int64_t>(events.size()));
     events.push_back(e);
   }
-  bad.throw_first();
-  if (!seen_symbol) detail::throw_symbol_not_found(name, "symbol", want, st.lines);
+  if (!seen_symbol) {
+    bad.throw_first();  // errors of single lines first: they name the file's first bad line
+    detail::throw_symbol_not_found(name, "symbol", want, st.lines);
+  }
 
   // Pass 2: time order (docs/FORMATS.md "Time order"): the fewest lines are dropped.
   const std::vector<bool> in_order = detail::keep_in_time_order(times, false);

@@ -248,9 +248,10 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
                        !auction.empty()});
   }
 
-  // Errors of single lines come first (they name the file's first bad line).
-  bad.throw_first();
-  if (!seen_product) detail::throw_symbol_not_found(name, kColProduct, symbol, st.lines);
+  if (!seen_product) {
+    bad.throw_first();  // errors of single lines first: they name the file's first bad line
+    detail::throw_symbol_not_found(name, kColProduct, symbol, st.lines);
+  }
 
   // Contract: the requested one, or the front month (earliest plain YYYYMM; weeklies
   // such as 202107W4 and spreads such as 202108/202109 never count).
@@ -260,6 +261,7 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
     chosen = static_cast<std::size_t>(std::find(contracts.begin(), contracts.end(), want) -
                                       contracts.begin());
     if (chosen == contracts.size()) {
+      bad.throw_first();
       throw InputError(name, 0, std::string(kColContract), std::string(want),
                        "contract does not occur for product '" + std::string(symbol) +
                            "' (contracts in the file: " + list_contracts(contracts) + ")");
@@ -271,6 +273,7 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
       }
     }
     if (chosen == contracts.size()) {
+      bad.throw_first();
       throw InputError(name, 0, std::string(kColContract), "",
                        "no monthly contract of product '" + std::string(symbol) +
                            "' to use as the front month (contracts in the file: " +
