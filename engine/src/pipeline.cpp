@@ -149,7 +149,23 @@ void Pipeline::run(Agent* persister, const std::function<uint64_t()>& persisted)
   }
   runners.push_back(std::make_unique<AgentRunner>(*persister, opt_.persister_idle, opt_.persister_cpu));
   threads_used_ = static_cast<int>(runners.size());
-  for (auto& r : runners) r->start();  // a failed pin leaves the thread running unpinned
+  // A requested pin that cannot be done is an error, never a silently unpinned run.
+  for (std::size_t i = 0; i <= hot.size(); ++i) {
+    const int cpu = i < hot.size() ? hot_cpu(i) : opt_.persister_cpu;
+    if (cpu < 0) continue;
+    if (const std::string why = cpu_pin_problem(cpu); !why.empty()) {
+      throw std::invalid_argument("cannot pin the " +
+                                  (i < hot.size() ? "hot thread " + std::to_string(i) : std::string("persister")) +
+                                  ": " + why);
+    }
+  }
+  for (auto& r : runners) {
+    if (!r->start()) {
+      const std::string why = r->pin_error();
+      for (auto& x : runners) x->stop();
+      throw std::runtime_error(why);
+    }
+  }
 
   // The driver thread only watches; it sleeps so that it never competes for a core.
   auto any_failed = [&] {

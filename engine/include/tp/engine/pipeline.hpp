@@ -82,6 +82,10 @@ class Pipeline {
   /// records it has committed, and run() returns once the feed has finished, the
   /// pipeline is idle and persisted() == journaled(). Throws std::runtime_error if an
   /// agent throws (the exception of the first failing thread is rethrown).
+  /// Pinning: throws std::invalid_argument before starting any thread when a CPU of
+  /// `cpus` or `persister_cpu` cannot be used (cpu_pin_problem), and std::runtime_error
+  /// (AgentRunner::pin_error, the threads stopped) when a pin fails all the same. The
+  /// inline layout runs on the caller's thread and pins nothing.
   void run(Agent* persister, const std::function<uint64_t()>& persisted);
 
   /// Feed finished and every stage idle (any thread).
