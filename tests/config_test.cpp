@@ -649,9 +649,9 @@ TEST(ConfigValidation, SessionOrder) {
 
 TEST(ConfigValidation, MaxQuoteAge) {
   EXPECT_TRUE(fails_with("[strategy]\nmax_quote_age_ms = 0\n",
-                         {"cfg.toml: strategy.max_quote_age_ms must be >= 1, got 0"}));
+                         {"cfg.toml: strategy.max_quote_age_ms must be 1..86400000, got 0"}));
   EXPECT_TRUE(fails_with("[strategy]\nmax_quote_age_ms = -1\n",
-                         {"strategy.max_quote_age_ms must be >= 1, got -1"}));
+                         {"strategy.max_quote_age_ms must be 1..86400000, got -1"}));
 }
 
 TEST(ConfigValidation, Chase) {
@@ -662,7 +662,7 @@ TEST(ConfigValidation, Chase) {
   EXPECT_TRUE(fails_with("[strategy.chase]\nmax_slippage_points = -1\n",
                          {"cfg.toml: strategy.chase.max_slippage_points must be >= 0, got -1"}));
   EXPECT_TRUE(fails_with("[strategy.chase]\nmax_duration_ms = -5\n",
-                         {"cfg.toml: strategy.chase.max_duration_ms must be >= 0, got -5"}));
+                         {"cfg.toml: strategy.chase.max_duration_ms must be 0..86400000, got -5"}));
   EXPECT_NO_THROW(
       (void)load_config_text("[strategy.chase]\nmax_retries = 0\nmax_duration_ms = 0\n", kName));
 }
@@ -734,7 +734,7 @@ TEST(ConfigValidation, TickRule) {
   EXPECT_TRUE(fails_with("[tick_rule]\nspread_ticks = 0\n",
                          {"cfg.toml: tick_rule.spread_ticks must be 1..1000000, got 0"}));
   EXPECT_TRUE(fails_with("[tick_rule]\nsize_lots = 0\n",
-                         {"cfg.toml: tick_rule.size_lots must be >= 1, got 0"}));
+                         {"cfg.toml: tick_rule.size_lots must be 1..1000000, got 0"}));
 }
 
 TEST(ConfigValidation, ValidateOnAConfigBuiltInCode) {

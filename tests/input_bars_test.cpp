@@ -302,11 +302,11 @@ TEST(CapitalBarsBadInput, EmptyFileAndHeaderOnly) {
 TEST(CapitalBarsBadInput, SkipBadCountsAndContinues) {
   ReadOptions opt;
   opt.skip_bad = true;
-  const TickData d = read(bar("2025/04/09 09:00", "1", "1", "1", "1", "4") +
-                              bar("2025/04/09 09:01", "5", "4", "1", "1", "4") +
-                              "garbage\n" + bar("2025/04/09 09:02", "2", "2", "2", "2", "4"),
+  const TickData d = read(bar("2025/04/09 09:00", "18001", "18001", "18001", "18001", "4") +
+                              bar("2025/04/09 09:01", "18005", "18004", "18001", "18001", "4") +
+                              "garbage\n" + bar("2025/04/09 09:02", "18002", "18002", "18002", "18002", "4"),
                           opt);
-  EXPECT_EQ(prices(d), (std::vector<int64_t>{1, 1, 1, 1, 2, 2, 2, 2}));
+  EXPECT_EQ(prices(d), (std::vector<int64_t>{18001, 18001, 18001, 18001, 18002, 18002, 18002, 18002}));
   EXPECT_EQ(d.stats.skipped, 2u);
   ASSERT_EQ(d.stats.issues.size(), 2u);
   EXPECT_EQ(d.stats.issues[0].line, 3u);

@@ -55,7 +55,7 @@ TEST(InputError, LongValuesAreClippedInReports) {
   opt.skip_bad = true;
   const std::string line(500, 'x');
   const TickData d = read_jsonl("f", line + "\n" +
-                                         "{\"type\":\"trade\",\"ts_ns\":1,\"symbol\":\"MTX\",\"price\":\"1\",\"qty\":1}\n",
+                                         "{\"type\":\"trade\",\"ts_ns\":1627260300000000000,\"symbol\":\"MTX\",\"price\":\"17473\",\"qty\":1}\n",
                                 mtx(), opt);
   ASSERT_EQ(d.stats.issues.size(), 1u);
   EXPECT_EQ(d.stats.issues[0].value, std::string(80, 'x') + "...");
@@ -129,7 +129,7 @@ TEST(ReadTicks, PlainTaifexFileWithDetectedFormat) {
 }
 
 TEST(ReadTicks, ForcedFormatWins) {
-  TempFile f("t.txt", "{\"type\":\"trade\",\"ts_ns\":1,\"symbol\":\"MTX\",\"price\":\"1\",\"qty\":1}\n");
+  TempFile f("t.txt", "{\"type\":\"trade\",\"ts_ns\":1627260300000000000,\"symbol\":\"MTX\",\"price\":\"17473\",\"qty\":1}\n");
   ReadOptions opt;
   opt.format = InputFormat::Jsonl;
   EXPECT_EQ(read_ticks(f.path(), mtx(), opt).events.size(), 1u);
@@ -295,19 +295,29 @@ TEST(WriteJsonl, DecimalTickSizesAreWrittenExactly) {
   Instrument btc = mtx();
   btc.symbol = "BTC\"USDT";  // escaped in the output
   btc.tick_size = Decimal{1, 1};
-  std::vector<InputEvent> ev = {trade_event(1, 618002), trade_event(2, -5), trade_event(3, 10)};
+  std::vector<InputEvent> ev = {trade_event(kOpen, 618002), trade_event(kOpen + 1, -5),
+                                trade_event(kOpen + 2, 10)};
   TempFile out("btc.jsonl");
   write_jsonl(out.path(), ev, btc);
   const std::string text = out.read();
   EXPECT_NE(text.find("\"symbol\":\"BTC\\\"USDT\",\"price\":\"61800.2\""), std::string::npos) << text;
   EXPECT_NE(text.find("\"price\":\"-0.5\""), std::string::npos) << text;
   EXPECT_NE(text.find("\"price\":\"1\""), std::string::npos) << text;
+  // Read back: the writer writes what it is given, the reader refuses a price below one
+  // tick (the formatting is what this test is about, so the band is off).
   ReadOptions opt;
   opt.symbol = btc.symbol;
   opt.tick_rule.enabled = false;
+  opt.price_band_pct = 0;
+  opt.skip_bad = true;
   const TickData back = read_ticks(out.path(), btc, opt);
-  ASSERT_EQ(back.events.size(), ev.size());
-  for (std::size_t i = 0; i < ev.size(); ++i) EXPECT_EQ(back.events[i].last, ev[i].last) << i;
+  ASSERT_EQ(back.events.size(), 2u);
+  EXPECT_EQ(back.events[0].last, ev[0].last);
+  EXPECT_EQ(back.events[1].last, ev[2].last);
+  ASSERT_EQ(back.stats.skipped, 1u);
+  EXPECT_EQ(back.stats.issues[0].line, 2u);
+  EXPECT_EQ(back.stats.issues[0].field, "price");
+  EXPECT_EQ(back.stats.issues[0].value, "-0.5");
 }
 
 TEST(WriteJsonl, UnwritablePathIsARuntimeError) {

@@ -100,10 +100,11 @@ TEST(JsonlReader, PricesAreExactFromStringsAndNumbers) {
   btc.tick_size = Decimal{1, 1};  // 0.1
   ReadOptions opt;
   opt.symbol = "BTCUSDT";
+  opt.price_band_pct = 0;  // 0.3 is far from 61800: this test is about exact decimals
   const std::string text =
-      "{\"type\":\"trade\",\"ts_ns\":1,\"symbol\":\"BTCUSDT\",\"price\":\"61800.20\",\"qty\":1}\n"
-      "{\"type\":\"trade\",\"ts_ns\":2,\"symbol\":\"BTCUSDT\",\"price\":61800.3 ,\"qty\":1}\n"
-      "{\"type\":\"trade\",\"ts_ns\":3,\"symbol\":\"BTCUSDT\",\"price\":0.3,\"qty\":1}\n";
+      "{\"type\":\"trade\",\"ts_ns\":1627260300000000000,\"symbol\":\"BTCUSDT\",\"price\":\"61800.20\",\"qty\":1}\n"
+      "{\"type\":\"trade\",\"ts_ns\":1627260300000000001,\"symbol\":\"BTCUSDT\",\"price\":61800.3 ,\"qty\":1}\n"
+      "{\"type\":\"trade\",\"ts_ns\":1627260300000000002,\"symbol\":\"BTCUSDT\",\"price\":0.3,\"qty\":1}\n";
   const TickData d = read(text, opt, btc);
   ASSERT_EQ(d.events.size(), 3u);
   EXPECT_EQ(d.events[0].last, Price{618002});
@@ -122,9 +123,9 @@ TEST(JsonlReader, DayIsDerivedWhenAbsent) {
 }
 
 TEST(JsonlReader, SkipsEmptyLinesAcceptsCrlfAndIgnoresUnknownKeys) {
-  const TickData d = read("\n  \r\n" + trade(kOpen, "\"1\"", 1, ",\"venue\":\"TAIFEX\",\"x\":[1,{\"y\":2}]") +
+  const TickData d = read("\n  \r\n" + trade(kOpen, "\"17471\"", 1, ",\"venue\":\"TAIFEX\",\"x\":[1,{\"y\":2}]") +
                           "\r\n" + "{\"ts_ns\":" + std::to_string(kOpen) +
-                          ",\"qty\":2,\"price\":\"2\",\"symbol\":\"MTX\",\"type\":\"trade\"}\r\n");
+                          ",\"qty\":2,\"price\":\"17472\",\"symbol\":\"MTX\",\"type\":\"trade\"}\r\n");
   ASSERT_EQ(d.events.size(), 2u);
   EXPECT_EQ(d.stats.lines, 2u);
   EXPECT_EQ(d.events[0].line, 3u);
@@ -133,7 +134,7 @@ TEST(JsonlReader, SkipsEmptyLinesAcceptsCrlfAndIgnoresUnknownKeys) {
 }
 
 TEST(JsonlReader, EqualTimestampsAreInOrder) {
-  EXPECT_EQ(read(trade(kOpen, "\"1\"") + trade(kOpen, "\"2\"")).events.size(), 2u);
+  EXPECT_EQ(read(trade(kOpen, "\"17471\"") + trade(kOpen, "\"17472\"")).events.size(), 2u);
 }
 
 TEST(JsonlReader, FiltersBySymbolExactly) {
@@ -150,9 +151,9 @@ TEST(JsonlReader, FiltersBySession) {
   opt.sessions_night = false;
   TimeNs night;
   ASSERT_TRUE(make_time(20210723, 15 * 3600, 0, kTaipei, night));
-  const TickData d = read(trade(night.ns, "\"1\"") + trade(kOpen, "\"2\""), opt);
+  const TickData d = read(trade(night.ns, "\"17471\"") + trade(kOpen, "\"17472\""), opt);
   ASSERT_EQ(d.events.size(), 1u);
-  EXPECT_EQ(d.events[0].last, Price{2});
+  EXPECT_EQ(d.events[0].last, Price{17472});
   EXPECT_EQ(d.stats.filtered, 1u);
 }
 
@@ -186,17 +187,17 @@ TEST(JsonlReaderBadInput, MalformedValueOfAnUnknownKey) {
 }
 
 TEST(JsonlReaderBadInput, MissingOrWrongRequiredFields) {
-  EXPECT_EQ(read_error("{\"ts_ns\":1,\"symbol\":\"MTX\",\"price\":\"1\",\"qty\":1}\n").field(), "type");
-  EXPECT_EQ(read_error("{\"type\":\"fill\",\"ts_ns\":1,\"symbol\":\"MTX\"}\n").field(), "type");
+  EXPECT_EQ(read_error("{\"ts_ns\":1627260300000000000,\"symbol\":\"MTX\",\"price\":\"1\",\"qty\":1}\n").field(), "type");
+  EXPECT_EQ(read_error("{\"type\":\"fill\",\"ts_ns\":1627260300000000000,\"symbol\":\"MTX\"}\n").field(), "type");
   EXPECT_EQ(read_error("{\"type\":\"trade\",\"symbol\":\"MTX\",\"price\":\"1\",\"qty\":1}\n").field(), "ts_ns");
   EXPECT_EQ(read_error("{\"type\":\"trade\",\"ts_ns\":1.5,\"symbol\":\"MTX\",\"price\":\"1\",\"qty\":1}\n").field(), "ts_ns");
   EXPECT_EQ(read_error("{\"type\":\"trade\",\"ts_ns\":\"1\",\"symbol\":\"MTX\",\"price\":\"1\",\"qty\":1}\n").field(), "ts_ns");
-  EXPECT_EQ(read_error("{\"type\":\"trade\",\"ts_ns\":1,\"price\":\"1\",\"qty\":1}\n").field(), "symbol");
-  EXPECT_EQ(read_error("{\"type\":\"trade\",\"ts_ns\":1,\"symbol\":\"MTX\",\"qty\":1}\n").field(), "price");
-  EXPECT_EQ(read_error("{\"type\":\"trade\",\"ts_ns\":1,\"symbol\":\"MTX\",\"price\":\"1\"}\n").field(), "qty");
+  EXPECT_EQ(read_error("{\"type\":\"trade\",\"ts_ns\":1627260300000000000,\"price\":\"1\",\"qty\":1}\n").field(), "symbol");
+  EXPECT_EQ(read_error("{\"type\":\"trade\",\"ts_ns\":1627260300000000000,\"symbol\":\"MTX\",\"qty\":1}\n").field(), "price");
+  EXPECT_EQ(read_error("{\"type\":\"trade\",\"ts_ns\":1627260300000000000,\"symbol\":\"MTX\",\"price\":\"1\"}\n").field(), "qty");
   EXPECT_EQ(read_error(trade(kOpen, "\"1\"", 1, ",\"day\":20210231")).field(), "day");
   EXPECT_EQ(read_error(trade(kOpen, "\"1\"", 1, ",\"auction\":\"yes\"")).field(), "auction");
-  const InputError e = read_error(trade(kOpen, "\"1\"", 1, ",\"symbol\":\"\",\"price\":\"\""));
+  const InputError e = read_error(trade(kOpen, "\"\""));
   EXPECT_EQ(e.field(), "price");
 }
 
@@ -218,12 +219,12 @@ TEST(JsonlReaderBadInput, NonNumericExponentAndOffTickPrices) {
 TEST(JsonlReaderBadInput, BadQuantities) {
   EXPECT_EQ(read_error(trade(kOpen, "\"1\"", 0)).field(), "qty");
   EXPECT_EQ(read_error(trade(kOpen, "\"1\"", -3)).field(), "qty");
-  EXPECT_EQ(read_error("{\"type\":\"trade\",\"ts_ns\":1,\"symbol\":\"MTX\",\"price\":\"1\",\"qty\":1.5}\n").field(), "qty");
-  EXPECT_EQ(read_error("{\"type\":\"trade\",\"ts_ns\":1,\"symbol\":\"MTX\",\"price\":\"1\",\"qty\":\"1\"}\n").field(), "qty");
+  EXPECT_EQ(read_error("{\"type\":\"trade\",\"ts_ns\":1627260300000000000,\"symbol\":\"MTX\",\"price\":\"1\",\"qty\":1.5}\n").field(), "qty");
+  EXPECT_EQ(read_error("{\"type\":\"trade\",\"ts_ns\":1627260300000000000,\"symbol\":\"MTX\",\"price\":\"1\",\"qty\":\"1\"}\n").field(), "qty");
 }
 
 TEST(JsonlReaderBadInput, BadBooks) {
-  const std::string head = "{\"type\":\"quote\",\"ts_ns\":1,\"symbol\":\"MTX\",";
+  const std::string head = "{\"type\":\"quote\",\"ts_ns\":1627260300000000000,\"symbol\":\"MTX\",";
   EXPECT_EQ(read_error(head + "\"bids\":[[\"10\",1],[\"10\",1]]}\n").field(), "bids");
   EXPECT_EQ(read_error(head + "\"bids\":[[\"10\",1],[\"11\",1]]}\n").field(), "bids");
   EXPECT_EQ(read_error(head + "\"asks\":[[\"11\",1],[\"10\",1]]}\n").field(), "asks");
@@ -261,11 +262,11 @@ TEST(JsonlReaderBadInput, EmptyFileAndBlankLinesOnly) {
 TEST(JsonlReaderBadInput, SkipBadCountsAndContinues) {
   ReadOptions opt;
   opt.skip_bad = true;
-  const TickData d = read(trade(kOpen + 5, "\"1\"") + "{oops\n" + trade(kOpen, "\"2\"") +
-                              trade(kOpen + 6, "\"3.5\"") + trade(kOpen + 7, "\"4\""),
+  const TickData d = read(trade(kOpen + 5, "\"17471\"") + "{oops\n" + trade(kOpen, "\"17472\"") +
+                              trade(kOpen + 6, "\"17473.5\"") + trade(kOpen + 7, "\"17474\""),
                           opt);
   ASSERT_EQ(d.events.size(), 2u);
-  EXPECT_EQ(d.events[1].last, Price{4});
+  EXPECT_EQ(d.events[1].last, Price{17474});
   EXPECT_EQ(d.stats.skipped, 3u);
   EXPECT_EQ(d.stats.lines, 5u);
   ASSERT_EQ(d.stats.issues.size(), 3u);
@@ -280,7 +281,7 @@ TEST(JsonlReaderBadInput, GarbageNeverCrashes) {
   opt.skip_bad = true;
   std::string junk;
   for (int i = 0; i < 5000; ++i) junk += static_cast<char>((i * 7919 + 13) % 256);
-  junk += "\n{\"type\":\"trade\",\"ts_ns\":1,\"symbol\":\"MTX\",\"price\":[[[[[[\n{\"\n";
+  junk += "\n{\"type\":\"trade\",\"ts_ns\":1627260300000000000,\"symbol\":\"MTX\",\"price\":[[[[[[\n{\"\n";
   const TickData d = read(junk + trade(kOpen, "\"1\""), opt);
   EXPECT_EQ(d.events.size(), 1u);
   EXPECT_GT(d.stats.skipped, 0u);

@@ -253,14 +253,14 @@ TEST(TaifexCsv, SpreadsTheTradesOfOneSecondEvenly) {
 
 TEST(TaifexCsv, SortsRowsByTimeKeepingFileOrderWithinASecond) {
   // Grouped by contract, not by time; the selected contract's rows interleave.
-  const TickData d = read(row("20210726", "MTX", "202108", "090002", "3", "2") +
-                          row("20210726", "MTX", "202108", "090001", "1", "2") +
+  const TickData d = read(row("20210726", "MTX", "202108", "090002", "17473", "2") +
+                          row("20210726", "MTX", "202108", "090001", "17471", "2") +
                           row("20210726", "TX", "202108", "090000", "9", "2") +
                           row("20210726", "MTX", "202109", "090000", "9", "2") +
-                          row("20210726", "MTX", "202108", "090001", "2", "2") +
-                          row("20210726", "MTX", "202108", "090000", "0", "2"));
+                          row("20210726", "MTX", "202108", "090001", "17472", "2") +
+                          row("20210726", "MTX", "202108", "090000", "17470", "2"));
   ASSERT_EQ(d.events.size(), 4u);
-  for (int i = 0; i < 4; ++i) EXPECT_EQ(d.events[i].last, Price{i}) << i;
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(d.events[i].last, Price{17470 + i}) << i;
   EXPECT_EQ(d.events[1].ts, local(20210726, 9, 0, 1));
   EXPECT_EQ(d.events[2].ts, local(20210726, 9, 0, 1) + 500'000'000);
   EXPECT_EQ(d.events[1].line, 3u);
@@ -281,11 +281,23 @@ TEST(TaifexCsv, FrontMonthIgnoresWeekliesAndSpreads) {
 TEST(TaifexCsv, SpreadContractCanBeSelectedExplicitly) {
   ReadOptions opt;
   opt.contract = "202108/202109";
-  const TickData d = read(row("20210726", "MTX", "202108/202109", "090000", "-3", "2") +
-                              row("20210726", "MTX", "202108", "090000", "3", "2"),
+  const TickData d = read(row("20210726", "MTX", "202108/202109", "090000", "25", "2") +
+                              row("20210726", "MTX", "202108", "090000", "-3", "2"),
                           opt);
   ASSERT_EQ(d.events.size(), 1u);
-  EXPECT_EQ(d.events[0].last, Price{-3});
+  EXPECT_EQ(d.events[0].last, Price{25});
+}
+
+TEST(TaifexCsv, ASelectedSpreadMustHavePositivePricesToo) {
+  // A calendar spread's price may be zero or negative; the engine's prices are positive,
+  // so such a spread cannot be replayed (its rows are bad input once it is selected).
+  ReadOptions opt;
+  opt.contract = "202108/202109";
+  const InputError e = read_error(row("20210726", "MTX", "202108/202109", "090000", "-3", "2"), opt);
+  EXPECT_EQ(e.line(), 2u);
+  EXPECT_EQ(e.field(), "成交價格");
+  EXPECT_EQ(e.value(), "-3");
+  EXPECT_NE(std::string(e.what()).find("price must be positive"), std::string::npos) << e.what();
 }
 
 TEST(TaifexCsv, NoMonthlyContractToUseAsFrontMonthIsAnError) {
@@ -295,12 +307,12 @@ TEST(TaifexCsv, NoMonthlyContractToUseAsFrontMonthIsAnError) {
 }
 
 TEST(TaifexCsv, NightRowsBelongToTheNextTradingDay) {
-  const TickData d = read(row("20210723", "MTX", "202108", "150000", "1", "2") +
-                          row("20210723", "MTX", "202108", "235959", "2", "2") +
-                          row("20210724", "MTX", "202108", "000000", "3", "2") +
-                          row("20210724", "MTX", "202108", "050000", "4", "2") +
-                          row("20210726", "MTX", "202108", "084500", "5", "2", "*") +
-                          row("20210726", "MTX", "202108", "134500", "6", "2"));
+  const TickData d = read(row("20210723", "MTX", "202108", "150000", "17471", "2") +
+                          row("20210723", "MTX", "202108", "235959", "17472", "2") +
+                          row("20210724", "MTX", "202108", "000000", "17473", "2") +
+                          row("20210724", "MTX", "202108", "050000", "17474", "2") +
+                          row("20210726", "MTX", "202108", "084500", "17475", "2", "*") +
+                          row("20210726", "MTX", "202108", "134500", "17476", "2"));
   ASSERT_EQ(d.events.size(), 6u);
   for (const InputEvent& e : d.events) EXPECT_EQ(e.day, TradingDay{20210726}) << e.line;
   for (int i = 0; i < 4; ++i) EXPECT_EQ(d.events[i].session, Session::Night) << i;
@@ -311,8 +323,8 @@ TEST(TaifexCsv, NightRowsBelongToTheNextTradingDay) {
 }
 
 TEST(TaifexCsv, AcceptsLfLineEndsAndAMissingFinalNewline) {
-  std::string body = row("20210726", "MTX", "202108", "090000", "1", "2") +
-                     row("20210726", "MTX", "202108", "090001", "2", "2");
+  std::string body = row("20210726", "MTX", "202108", "090000", "17471", "2") +
+                     row("20210726", "MTX", "202108", "090001", "17472", "2");
   std::string lf;
   for (char c : body) {
     if (c != '\r') lf += c;
@@ -320,7 +332,7 @@ TEST(TaifexCsv, AcceptsLfLineEndsAndAMissingFinalNewline) {
   lf.pop_back();  // no final newline
   const TickData d = read(lf);
   ASSERT_EQ(d.events.size(), 2u);
-  EXPECT_EQ(d.events[1].last, Price{2});
+  EXPECT_EQ(d.events[1].last, Price{17472});
 }
 
 TEST(TaifexCsv, SkipsBlankLines) {
@@ -471,21 +483,21 @@ TEST(TaifexCsvBadInput, HeaderWithWrongColumnCount) {
 }
 
 TEST(TaifexCsvBadInput, SkipBadCountsKeepsTwentyIssuesAndContinues) {
-  std::string body = row("20210726", "MTX", "202108", "090000", "1", "2");
-  for (int i = 0; i < 25; ++i) body += row("20210726", "MTX", "202108", "090001", "1.5", "2");
+  std::string body = row("20210726", "MTX", "202108", "090000", "17471", "2");
+  for (int i = 0; i < 25; ++i) body += row("20210726", "MTX", "202108", "090001", "17471.5", "2");
   body += "truncated\r\n";
-  body += row("20210726", "MTX", "202108", "090002", "2", "2");
+  body += row("20210726", "MTX", "202108", "090002", "17472", "2");
   ReadOptions opt;
   opt.skip_bad = true;
   const TickData d = read(body, opt);
   ASSERT_EQ(d.events.size(), 2u);
-  EXPECT_EQ(d.events[1].last, Price{2});
+  EXPECT_EQ(d.events[1].last, Price{17472});
   EXPECT_EQ(d.stats.skipped, 26u);
   EXPECT_EQ(d.stats.lines, 28u);
   ASSERT_EQ(d.stats.issues.size(), 20u);
   EXPECT_EQ(d.stats.issues[0].line, 3u);
   EXPECT_EQ(d.stats.issues[0].field, "成交價格");
-  EXPECT_EQ(d.stats.issues[0].value, "1.5");
+  EXPECT_EQ(d.stats.issues[0].value, "17471.5");
   EXPECT_FALSE(d.stats.issues[0].message.empty());
 }
 

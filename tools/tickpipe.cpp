@@ -1,27 +1,66 @@
 // tickpipe - command line: replay, convert, inspect.
 //
-// Exit status: 0 success; 2 bad input or configuration (the message names file, line,
-// field and value); 3 storage (LMDB) error; 1 anything else.
+// Exit status: 0 success; 2 bad input, configuration or option value (the message names
+// file, line, field and value); 3 storage (LMDB) error; 1 anything else (a failed CPU
+// pin among them); CLI11's own codes for malformed command lines.
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "tp/app/replay.hpp"
+#include "tp/engine/agent.hpp"
 #include "tp/storage/store.hpp"
 
 namespace {
 
-std::vector<int> parse_cpus(const std::string& s) {
+/// "--cpus 0,1": one CPU per hot thread of `layout`, each one this process can use.
+/// Throws CLI::ValidationError naming the bad value.
+std::vector<int> parse_cpus(const std::string& s, tp::Layout layout) {
   std::vector<int> cpus;
+  if (s.empty()) return cpus;
   std::stringstream ss(s);
   std::string item;
   while (std::getline(ss, item, ',')) {
-    if (!item.empty()) cpus.push_back(std::stoi(item));
+    int cpu = -1;
+    const char* end = item.data() + item.size();
+    const auto r = std::from_chars(item.data(), end, cpu);
+    if (item.empty() || r.ec != std::errc{} || r.ptr != end || cpu < 0) {
+      throw CLI::ValidationError("--cpus", "'" + tp::escape_for_message(item) +
+                                               "' is not a CPU number (expected CPU numbers separated by "
+                                               "commas, e.g. 0,1)");
+    }
+    if (const std::string why = tp::cpu_pin_problem(cpu); !why.empty()) {
+      throw CLI::ValidationError("--cpus", why);
+    }
+    cpus.push_back(cpu);
+  }
+  if (layout == tp::Layout::Inline) {
+    throw CLI::ValidationError("--cpus", "layout inline runs every stage on the calling thread and pins "
+                                         "nothing (use fused, pairs or threads)");
+  }
+  const int hot = tp::hot_threads(layout);
+  if (static_cast<int>(cpus.size()) > hot) {
+    throw CLI::ValidationError("--cpus", std::to_string(cpus.size()) + " CPUs for layout " +
+                                             tp::to_string(layout) + ", which runs " + std::to_string(hot) +
+                                             " hot thread" + (hot == 1 ? "" : "s"));
   }
   return cpus;
+}
+
+/// "--reference-price 17450": a decimal price (the tick grid is checked by the reader).
+std::optional<tp::Decimal> parse_reference(const std::string& option, const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  tp::Decimal d;
+  if (!tp::parse_decimal(s, d)) {
+    throw CLI::ValidationError(option, "'" + tp::escape_for_message(s) + "' is not a decimal price");
+  }
+  return d;
 }
 
 void write_file(const std::string& path, const std::string& text) {
@@ -54,6 +93,14 @@ int main(int argc, char** argv) {
   replay->add_option("--idle", idle, "idle strategy of the hot threads: spin|yield|backoff|sleep")->capture_default_str();
   replay->add_option("--cpus", cpus, "comma-separated CPUs to pin the hot threads to, in stage order");
   replay->add_flag("--skip-bad", ro.read.skip_bad, "count and skip bad input lines instead of stopping");
+  std::string reference;
+  replay->add_option("--price-band-pct", ro.read.price_band_pct,
+                     "refuse prices farther than this percent from the trading day's reference (0 = off)")
+      ->check(CLI::Range(0.0, tp::kMaxPriceBandPct))
+      ->capture_default_str();
+  replay->add_option("--reference-price", reference,
+                     "reference of the price band for every trading day, e.g. the previous settlement "
+                     "(default: each day's first trade)");
   replay->add_flag("--no-persist", no_persist, "discard journal records (no LMDB)");
   replay->add_flag("--no-checksum", no_checksum, "binary input: skip the records checksum (XXH64) on open");
   replay->add_flag("--quiet", quiet, "do not print the report");
@@ -74,6 +121,14 @@ int main(int argc, char** argv) {
   convert->add_option("--symbol", conv_symbol, "product")->capture_default_str();
   convert->add_option("--contract", conv_contract, "contract month (default: front month)");
   convert->add_flag("--skip-bad", conv_skip, "skip bad lines");
+  double conv_band = tp::ReadOptions{}.price_band_pct;
+  std::string conv_reference;
+  convert->add_option("--price-band-pct", conv_band,
+                      "refuse prices farther than this percent from the trading day's reference (0 = off)")
+      ->check(CLI::Range(0.0, tp::kMaxPriceBandPct))
+      ->capture_default_str();
+  convert->add_option("--reference-price", conv_reference,
+                      "reference of the price band for every trading day (default: each day's first trade)");
 
   // ---- inspect
   std::string db, table = "journal";
@@ -92,7 +147,8 @@ int main(int argc, char** argv) {
       if (!tp::parse_input_format(format, ro.read.format)) throw CLI::ValidationError("--format", format);
       if (!tp::parse_layout(layout, ro.pipeline.layout)) throw CLI::ValidationError("--layout", layout);
       if (!tp::parse_idle_kind(idle, ro.pipeline.idle.kind)) throw CLI::ValidationError("--idle", idle);
-      ro.pipeline.cpus = parse_cpus(cpus);
+      ro.pipeline.cpus = parse_cpus(cpus, ro.pipeline.layout);
+      ro.read.reference_price = parse_reference("--reference-price", reference);
       ro.persist = !no_persist;
       ro.read.verify_checksum = !no_checksum;
       const tp::app::ReplayResult r = tp::app::run_replay(ro);
@@ -106,6 +162,8 @@ int main(int argc, char** argv) {
       rd.symbol = conv_symbol;
       rd.contract = conv_contract;
       rd.skip_bad = conv_skip;
+      rd.price_band_pct = conv_band;
+      rd.reference_price = parse_reference("--reference-price", conv_reference);
       bool to_binary = false;
       if (conv_to == "binary" || conv_to == "tpk") {
         to_binary = true;
@@ -158,11 +216,14 @@ int main(int argc, char** argv) {
   } catch (const tp::ConfigError& e) {
     std::cerr << "tickpipe: bad configuration: " << e.what() << "\n";
     return 2;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "tickpipe: bad option: " << tp::escape_for_message(e.what()) << "\n";
+    return 2;
   } catch (const tp::storage::StorageError& e) {
     std::cerr << "tickpipe: storage: " << e.what() << "\n";
     return 3;
   } catch (const std::exception& e) {
-    std::cerr << "tickpipe: " << e.what() << "\n";
+    std::cerr << "tickpipe: " << tp::escape_for_message(e.what()) << "\n";
     return 1;
   }
   return 0;

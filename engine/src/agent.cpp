@@ -2,8 +2,11 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
+#include <string>
 
 namespace tp {
 
@@ -24,6 +27,49 @@ const char* to_string(IdleKind k) noexcept {
     case IdleKind::Sleep: return "sleep";
   }
   return "?";
+}
+
+int cpu_count() noexcept {
+  const long n = ::sysconf(_SC_NPROCESSORS_CONF);
+  return n < 1 ? 1 : static_cast<int>(n);
+}
+
+namespace {
+
+/// "0-1", "0,2-3": the CPUs set in `set`.
+std::string cpu_list(const cpu_set_t& set) {
+  std::string out;
+  for (int c = 0; c < CPU_SETSIZE; ++c) {
+    if (!CPU_ISSET(c, &set)) continue;
+    int e = c;
+    while (e + 1 < CPU_SETSIZE && CPU_ISSET(e + 1, &set)) ++e;
+    if (!out.empty()) out += ',';
+    out += std::to_string(c);
+    if (e > c) {
+      out += '-';
+      out += std::to_string(e);
+    }
+    c = e;
+  }
+  return out.empty() ? std::string("none") : out;
+}
+
+}  // namespace
+
+std::string cpu_pin_problem(int cpu) {
+  const int n = cpu_count();
+  const std::string all = n == 1 ? std::string("0") : "0-" + std::to_string(n - 1);
+  if (cpu < 0 || cpu >= n || cpu >= CPU_SETSIZE) {
+    return "CPU " + std::to_string(cpu) + " does not exist (this machine has " + std::to_string(n) +
+           (n == 1 ? " CPU: " : " CPUs: ") + all + ")";
+  }
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && !CPU_ISSET(cpu, &set)) {
+    return "CPU " + std::to_string(cpu) + " is not available to this process (it may run on CPUs " +
+           cpu_list(set) + ")";
+  }
+  return {};
 }
 
 CompositeAgent::CompositeAgent(std::vector<Agent*> agents, std::string name)
@@ -52,6 +98,20 @@ bool AgentRunner::start() {
   return pin_ok_.load(std::memory_order_acquire);
 }
 
+std::string AgentRunner::pin_error() const {
+  std::string out;
+  const std::string who = "thread '" + std::string(agent_.name()) + "'";
+  if (const int err = pin_errno_.load(std::memory_order_acquire); err != 0) {
+    out = "cannot pin " + who + " to CPU " + std::to_string(cpu_) + ": " + std::strerror(err);
+    if (const std::string why = cpu_pin_problem(cpu_); !why.empty()) out += " (" + why + ")";
+  }
+  if (const int err = sched_errno_.load(std::memory_order_acquire); err != 0) {
+    if (!out.empty()) out += "; ";
+    out += "cannot run " + who + " under SCHED_IDLE: " + std::strerror(err);
+  }
+  return out;
+}
+
 void AgentRunner::stop() {
   running_.store(false, std::memory_order_release);
   if (thread_.joinable()) thread_.join();
@@ -66,16 +126,24 @@ void AgentRunner::run() {
   const std::string nm(agent_.name().substr(0, 15));
   pthread_setname_np(pthread_self(), nm.c_str());
   if (cpu_ >= 0) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu_, &set);
-    pin_ok_.store(pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0, std::memory_order_release);
+    // A CPU beyond the set's capacity cannot be named in a cpu_set_t: EINVAL, as the
+    // kernel answers for a CPU that does not exist.
+    int err = EINVAL;
+    if (cpu_ < CPU_SETSIZE) {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(cpu_, &set);
+      err = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+    }
+    pin_errno_.store(err, std::memory_order_release);
+    pin_ok_.store(err == 0, std::memory_order_release);
   }
   if (sched_ == Sched::Background) {
 #ifdef SCHED_IDLE
     sched_param param{};
     param.sched_priority = 0;
-    if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) != 0) {
+    if (const int err = pthread_setschedparam(pthread_self(), SCHED_IDLE, &param); err != 0) {
+      sched_errno_.store(err, std::memory_order_release);
       pin_ok_.store(false, std::memory_order_release);
     }
 #endif

@@ -12,6 +12,7 @@
 //   * value out of range:       "FILE: strategy.groups must be 1..5, got 7"
 //   * not on the tick grid:     "FILE: strategy.initial_stop_points: 2.5 points is not ..."
 // where FILE is Config::source ("config" for a configuration built in code).
+#include <sys/stat.h>
 #include <toml++/toml.h>
 
 #include <charconv>
@@ -135,16 +136,18 @@ constexpr int64_t kI64Max = std::numeric_limits<int64_t>::max();
 
 constexpr IntRange kGroups{1, 5};
 constexpr IntRange kLotsPerGroup{1, 3};
-constexpr IntRange kQuoteAgeMs{1, kI64Max};
+constexpr IntRange kQuoteAgeMs{1, kMaxDurationMs};
 constexpr IntRange kChaseRetries{0, 20};
-constexpr IntRange kChaseDurationMs{0, kI64Max};
+constexpr IntRange kChaseDurationMs{0, kMaxDurationMs};
 constexpr IntRange kLimitI32{0, kI32Max};  // risk limits (0 disables)
 constexpr IntRange kLatencyMs{0, 60'000};
 constexpr IntRange kBatchRecords{1, 65'536};
 constexpr IntRange kMapSizeMb{16, 1'048'576};
 constexpr IntRange kSpreadTicks{1, 1'000'000};
-constexpr IntRange kSizeLots{1, kI32Max};
+constexpr IntRange kSizeLots{1, kMaxQtyLots};
 constexpr IntRange kUtcOffsetMin{-12 * 60, 14 * 60};
+/// Largest protective multiplier: its parts per million x a group's PnL in ticks fit.
+constexpr double kMaxMultiplier = 100.0;
 
 std::string range_text(IntRange r) {
   if (r.hi == kI64Max || r.hi == kI32Max) return ">= " + std::to_string(r.lo);
@@ -579,6 +582,12 @@ Config load_config_text(std::string_view toml_text, const std::string& name) {
 }
 
 Config load_config(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    throw ConfigError(path + ": " +
+                      (S_ISDIR(st.st_mode) ? "is a directory, not a configuration file"
+                                           : "is not a regular file"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot open configuration file");
   std::ostringstream ss;
@@ -634,6 +643,9 @@ void validate(const Config& c) {
                   fmt_double(r.trailing_pullback));
     }
     check_non_negative(src, base + "protective_multiplier", r.protective_multiplier);
+    if (r.protective_multiplier > kMaxMultiplier) {
+      range_error(src, base + "protective_multiplier", "0..100", fmt_double(r.protective_multiplier));
+    }
     check_non_negative(src, base + "fixed_tp_points", r.fixed_tp_points);
   }
   check_time_of_day(src, "strategy.range_start", s.range_start);

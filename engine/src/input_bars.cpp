@@ -26,6 +26,7 @@ constexpr std::string_view kColLow = "最低價";
 constexpr std::string_view kColClose = "收盤價";
 constexpr std::string_view kColVolume = "成交量";
 constexpr std::string_view kUtf8Bom{"\xEF\xBB\xBF", 3};
+constexpr std::string_view kOhlcNames[4] = {kColOpen, kColHigh, kColLow, kColClose};
 constexpr int kMaxColumns = 64;
 constexpr int64_t kBarNs = 60 * kNsPerSec;
 constexpr int64_t kTickStepNs = 15 * kNsPerSec;
@@ -54,6 +55,16 @@ bool parse_date(std::string_view s, int32_t& out) noexcept {
   return true;
 }
 
+/// A validated bar of the selected symbol (the text views point into the file's buffer).
+struct Bar {
+  int64_t close_ns;
+  uint32_t line;
+  Price ohlc[4];
+  Qty qty;
+  std::string_view date_text;
+  std::string_view ohlc_text[4];
+};
+
 /// A bar's symbol matches when it is the requested symbol, optionally followed by digits
 /// only (the broker's continuous-contract suffix: "MTX00" matches "MTX"). An empty
 /// request matches everything.
@@ -75,6 +86,7 @@ TickData read_capital_bars(const std::string& name, std::string_view data, const
   ReadStats& st = td.stats;
   st.format = InputFormat::Bars;
   detail::BadLines bad(name, opt.skip_bad, st);
+  detail::PriceBand band(inst, opt);
   const std::string_view symbol = detail::trim(opt.symbol);
   const int64_t off = inst.utc_offset_ns;
   if (data.substr(0, 3) == kUtf8Bom) data.remove_prefix(3);
@@ -116,8 +128,8 @@ TickData read_capital_bars(const std::string& name, std::string_view data, const
   int32_t cached_date = -1;
   int64_t cached_midnight = 0;
   bool cached_ok = false;
-  int64_t prev_close_ns = std::numeric_limits<int64_t>::min();
-  td.events.reserve(data.size() / 20);
+  std::vector<Bar> bars;
+  bars.reserve(data.size() / 80);
 
   while (lr.next(line)) {
     const uint32_t ln = lr.line_no();
@@ -176,23 +188,28 @@ TickData read_capital_bars(const std::string& name, std::string_view data, const
       continue;
     }
     const int64_t close_ns = cached_midnight + int64_t{sec_of_day} * kNsPerSec;
+    if (!detail::event_time_ok(close_ns - kBarNs)) {
+      bad.report(ln, kColDate, f[c_date], detail::kEventTimeRangeMessage);
+      continue;
+    }
     // 開盤價 最高價 最低價 收盤價: decimal syntax always, tick grid for the selected symbol.
     const int cols[4] = {c_open, c_high, c_low, c_close};
-    const std::string_view names[4] = {kColOpen, kColHigh, kColLow, kColClose};
     Price ohlc[4];
     bool ok = true;
     for (int k = 0; k < 4 && ok; ++k) {
       const std::string_view text = detail::trim(f[cols[k]]);
       Decimal d;
       if (text.empty()) {
-        bad.report(ln, names[k], f[cols[k]], "empty required field");
+        bad.report(ln, kOhlcNames[k], f[cols[k]], "empty required field");
         ok = false;
       } else if (!parse_decimal(text, d)) {
-        bad.report(ln, names[k], f[cols[k]], "not a decimal number");
+        bad.report(ln, kOhlcNames[k], f[cols[k]], "not a decimal number");
         ok = false;
-      } else if (selected && !inst.to_ticks(d, ohlc[k])) {
-        bad.report(ln, names[k], f[cols[k]], "price is not a multiple of the tick size (or out of range)");
-        ok = false;
+      } else if (selected) {
+        if (std::string why = detail::check_price(inst, d, ohlc[k]); !why.empty()) {
+          bad.report(ln, kOhlcNames[k], f[cols[k]], why);
+          ok = false;
+        }
       }
     }
     if (!ok) continue;
@@ -204,8 +221,8 @@ TickData read_capital_bars(const std::string& name, std::string_view data, const
       bad.report(ln, kColVolume, f[c_vol], "not a whole number");
       continue;
     }
-    if (vol / 4 > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
-      bad.report(ln, kColVolume, f[c_vol], "volume out of range");
+    if (vol / 4 > static_cast<uint64_t>(kMaxQtyLots)) {
+      bad.report(ln, kColVolume, f[c_vol], "volume out of range (at most 4000003: 1000000 lots a tick)");
       continue;
     }
     if (!selected) {
@@ -221,33 +238,94 @@ TickData read_capital_bars(const std::string& name, std::string_view data, const
       bad.report(ln, kColLow, f[c_low], "low is above the open or close");
       continue;
     }
-    if (close_ns <= prev_close_ns) {
-      bad.report(ln, kColDate, f[c_date], "bar is not after the previous bar (bars must be in time order, once each)");
+    Bar b;
+    b.close_ns = close_ns;
+    b.line = ln;
+    for (int k = 0; k < 4; ++k) {
+      b.ohlc[k] = ohlc[k];
+      b.ohlc_text[k] = f[cols[k]];
+    }
+    b.qty = Qty{vol_known ? std::max<int32_t>(1, static_cast<int32_t>(vol / 4)) : 1};
+    b.date_text = f[c_date];
+    bars.push_back(b);
+  }
+  if (!seen_symbol) {
+    bad.throw_first();  // errors of single lines first: they name the file's first bad line
+    detail::throw_symbol_not_found(name, kColSymbol, symbol, st.lines);
+  }
+
+  // Time order: each bar once, in increasing time; a bar out of order is dropped so that
+  // as many bars as possible are kept (docs/FORMATS.md "Time order").
+  std::vector<int64_t> times(bars.size());
+  std::vector<uint32_t> lines(bars.size());
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    times[i] = bars[i].close_ns;
+    lines[i] = bars[i].line;
+  }
+  const std::vector<bool> in_order = detail::keep_in_time_order(times, true);
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    if (!in_order[i]) {
+      bad.report(bars[i].line, kColDate, bars[i].date_text,
+                 "bar out of order: " +
+                     detail::time_order_message(times, lines, in_order, i, true, [&](std::size_t j) {
+                       return "the bar closing at " + std::string(detail::trim(bars[j].date_text));
+                     }));
       continue;
     }
-    prev_close_ns = close_ns;
-    const TimeNs start{close_ns - kBarNs};
+    bars[kept++] = bars[i];
+  }
+  bars.resize(kept);
+
+  // The price band of each trading day (before the session filter), then the events.
+  const auto path_of = [](const Bar& b, Price out[4]) {
+    const Price o = b.ohlc[0], h = b.ohlc[1], l = b.ohlc[2], c = b.ohlc[3];
+    out[0] = o;
+    out[1] = c >= o ? l : h;
+    out[2] = c >= o ? h : l;
+    out[3] = c;
+  };
+  if (band.on()) {
+    for (const Bar& b : bars) {
+      const TradingDay day = trading_day_of(TimeNs{b.close_ns - kBarNs}, off, opt.hours);
+      Price path[4];
+      path_of(b, path);
+      for (const Price p : path) band.observe(day, p, true);
+    }
+    band.settle();
+  }
+  td.events.reserve(bars.size() * 4);
+  for (const Bar& b : bars) {
+    const TimeNs start{b.close_ns - kBarNs};
+    const TradingDay day = trading_day_of(start, off, opt.hours);
+    bool in_band = true;
+    for (int k = 0; k < 4 && in_band; ++k) {
+      if (!band.contains(day, b.ohlc[k])) {
+        bad.report(b.line, kOhlcNames[k], b.ohlc_text[k], band.message(day, b.ohlc[k]));
+        in_band = false;
+      }
+    }
+    if (!in_band) continue;
     const Session session = session_of(start, off, opt.hours);
     if (!detail::keep_session(session, opt)) {
       ++st.filtered;
       continue;
     }
-    const TradingDay day = trading_day_of(start, off, opt.hours);
-    const Qty qty{vol_known ? std::max<int32_t>(1, static_cast<int32_t>(vol / 4)) : 1};
-    const Price path[4] = {o, c >= o ? l : h, c >= o ? h : l, c};
+    Price path[4];
+    path_of(b, path);
     for (int k = 0; k < 4; ++k) {
       InputEvent e;
       e.ts = start + k * kTickStepNs;
       e.day = day;
-      e.line = ln;
+      e.line = b.line;
       e.flags = kInTrade;
       e.session = session;
       e.last = path[k];
-      e.last_qty = qty;
+      e.last_qty = b.qty;
       td.events.push_back(e);
     }
   }
-  if (!seen_symbol) detail::throw_symbol_not_found(name, kColSymbol, symbol, st.lines);
+  bad.throw_first();
   apply_tick_rule(td.events, opt.tick_rule);
   st.events = td.events.size();
   return td;

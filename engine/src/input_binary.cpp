@@ -176,22 +176,6 @@ std::string hex64(uint64_t v) {
   return buf;
 }
 
-/// Bytes as text for an error message: printable ASCII as is, the rest as \xNN.
-std::string printable(std::string_view s) {
-  std::string out;
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u < 0x7f) {
-      out += c;
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", u);
-      out += buf;
-    }
-  }
-  return out;
-}
-
 std::string_view fixed_string(const char* s, std::size_t cap) noexcept {
   return std::string_view(s, ::strnlen(s, cap));
 }
@@ -243,13 +227,14 @@ std::string format_hours(int32_t a, int32_t b, int32_t c, int32_t d) {
 /// returns the header. `file` is the whole file.
 BinaryHeader check_header(const std::string& name, std::string_view file, const Instrument& inst,
                           const ReadOptions& opt) {
+  check_read_options(opt, inst);
   const std::size_t size = file.size();
   if (size == 0) {
     throw InputError(name, 0, "header", "0 bytes", "empty file: not a tickpipe binary tick file");
   }
   if (size < sizeof kBinaryMagic ||
       std::memcmp(file.data(), kBinaryMagic, sizeof kBinaryMagic) != 0) {
-    throw InputError(name, 0, "magic", printable(file.substr(0, sizeof kBinaryMagic)),
+    throw InputError(name, 0, "magic", std::string(file.substr(0, sizeof kBinaryMagic)),
                      "not a tickpipe binary tick file (expected the magic \"TPTICK01\")");
   }
   if (size < kBinaryHeaderBytes) {
@@ -339,6 +324,65 @@ BinaryHeader check_header(const std::string& name, std::string_view file, const 
 /// and (verify) the XXH64 of the record bytes, in blocks that stay in L1 between the hash
 /// and the checks. A record error found while the checksum is on is reported as the
 /// checksum mismatch when the bytes are corrupt (corruption, not a writer bug).
+/// Why one record's values are not what a reader accepts (docs/FORMATS.md "Validation"),
+/// or nullptr. Sets `field` and `value`.
+const char* record_error(const InputEvent& e, const char*& field, std::string& value) {
+  if (!detail::event_time_ok(e.ts.ns)) {
+    field = "ts_ns";
+    value = std::to_string(e.ts.ns);
+    return detail::kEventTimeRangeMessage;
+  }
+  if (e.flags & kInTrade) {
+    if (const char* why = detail::price_bound_error(e.last)) {
+      field = "last";
+      value = std::to_string(e.last.ticks);
+      return why;
+    }
+    if (e.last_qty.lots < 1 || e.last_qty.lots > kMaxQtyLots) {
+      field = "last_qty";
+      value = std::to_string(e.last_qty.lots);
+      return "trade quantity must be 1..1000000 lots";
+    }
+  }
+  if (e.bid_levels > kMaxLevels || e.ask_levels > kMaxLevels) {
+    const bool bid = e.bid_levels > kMaxLevels;
+    field = bid ? "bid_levels" : "ask_levels";
+    value = std::to_string(bid ? e.bid_levels : e.ask_levels);
+    return "more than 5 book levels";
+  }
+  if ((e.flags & kInQuote) == 0 && (e.bid_levels != 0 || e.ask_levels != 0)) {
+    field = e.bid_levels != 0 ? "bid_levels" : "ask_levels";
+    value = std::to_string(e.bid_levels != 0 ? e.bid_levels : e.ask_levels);
+    return "book levels on a record without a book (flag kInQuote)";
+  }
+  for (int side = 0; side < 2; ++side) {
+    const bool bid = side == 0;
+    const int n = bid ? e.bid_levels : e.ask_levels;
+    const Price* px = bid ? e.bid_px : e.ask_px;
+    const Qty* qty = bid ? e.bid_qty : e.ask_qty;
+    for (int k = 0; k < n; ++k) {
+      field = bid ? "bid_px" : "ask_px";
+      value = std::to_string(px[k].ticks);
+      if (const char* why = detail::price_bound_error(px[k])) return why;
+      if (k > 0 && (bid ? px[k] >= px[k - 1] : px[k] <= px[k - 1])) {
+        return bid ? "bid levels must be strictly descending (best first)"
+                   : "ask levels must be strictly ascending (best first)";
+      }
+      if (qty[k].lots < 1 || qty[k].lots > kMaxQtyLots) {
+        field = bid ? "bid_qty" : "ask_qty";
+        value = std::to_string(qty[k].lots);
+        return "level quantity must be 1..1000000 lots";
+      }
+    }
+  }
+  if (e.bid_levels > 0 && e.ask_levels > 0 && e.bid_px[0] >= e.ask_px[0]) {
+    field = "bid_px";
+    value = std::to_string(e.bid_px[0].ticks);
+    return "crossed book: the best bid is not below the best ask";
+  }
+  return nullptr;
+}
+
 void check_records(const std::string& name, const InputEvent* recs, uint64_t n,
                    const BinaryHeader& h, bool verify) {
   struct Bad {
@@ -353,6 +397,16 @@ void check_records(const std::string& name, const InputEvent* recs, uint64_t n,
   constexpr uint8_t kKnownFlags = kInTrade | kInQuote | kInAuction | kInSynthetic;
   int64_t prev = std::numeric_limits<int64_t>::min();
   uint64_t hashed = 0;
+  // Day and session follow from ts with the header's offset and hours (checked equal to
+  // the configured ones); computed once per second.
+  SessionHours hours;
+  hours.day_open = h.day_open;
+  hours.day_close = h.day_close;
+  hours.night_open = h.night_open;
+  hours.night_close = h.night_close;
+  int64_t cached_sec = std::numeric_limits<int64_t>::min();
+  TradingDay cached_day;
+  Session cached_session = Session::Closed;
   for (uint64_t b = 0; b < n && !bad; b += kBlock) {
     const uint64_t end = std::min(n, b + kBlock);
     if (verify) {
@@ -368,12 +422,6 @@ void check_records(const std::string& name, const InputEvent* recs, uint64_t n,
         break;
       }
       prev = e.ts.ns;
-      if (e.bid_levels > kMaxLevels || e.ask_levels > kMaxLevels) {
-        const bool bid = e.bid_levels > kMaxLevels;
-        bad = Bad{i, bid ? "bid_levels" : "ask_levels",
-                  std::to_string(bid ? e.bid_levels : e.ask_levels), "more than 5 book levels"};
-        break;
-      }
       if (static_cast<uint8_t>(e.session) > static_cast<uint8_t>(Session::Closed)) {
         bad =
             Bad{i, "session", std::to_string(static_cast<unsigned>(e.session)), "unknown session"};
@@ -381,6 +429,28 @@ void check_records(const std::string& name, const InputEvent* recs, uint64_t n,
       }
       if ((e.flags & ~kKnownFlags) != 0) {
         bad = Bad{i, "flags", std::to_string(e.flags), "unknown flag bits"};
+        break;
+      }
+      const char* field = nullptr;
+      std::string value;
+      if (const char* why = record_error(e, field, value)) {
+        bad = Bad{i, field, std::move(value), why};
+        break;
+      }
+      if (const int64_t sec = e.ts.ns / kNsPerSec; sec != cached_sec) {
+        cached_sec = sec;
+        cached_day = trading_day_of(e.ts, h.utc_offset_ns, hours);
+        cached_session = session_of(e.ts, h.utc_offset_ns, hours);
+      }
+      if (e.day != cached_day) {
+        bad = Bad{i, "day", std::to_string(e.day.yyyymmdd),
+                  "disagrees with ts_ns " + std::to_string(e.ts.ns) + ", which belongs to trading day " +
+                      std::to_string(cached_day.yyyymmdd)};
+        break;
+      }
+      if (e.session != cached_session) {
+        bad = Bad{i, "session", std::to_string(static_cast<unsigned>(e.session)),
+                  "disagrees with ts_ns " + std::to_string(e.ts.ns) + " and the session hours"};
         break;
       }
     }
@@ -399,6 +469,54 @@ void check_records(const std::string& name, const InputEvent* recs, uint64_t n,
     const uint64_t line = bad->index + 1;
     throw InputError(name, line > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(line), bad->field,
                      bad->value, "record " + std::to_string(line) + ": " + bad->message);
+  }
+}
+
+/// The price band (ReadOptions::price_band_pct) over the records, which check_records
+/// has found time-ordered with consistent days: trades and recorded book levels (a
+/// synthetic book is derived, not data).
+void check_band(const std::string& name, std::span<const InputEvent> recs, const Instrument& inst,
+                const ReadOptions& opt) {
+  detail::PriceBand band(inst, opt);
+  if (!band.on()) return;
+  const auto real_book = [](const InputEvent& e) {
+    return (e.flags & kInQuote) != 0 && (e.flags & kInSynthetic) == 0;
+  };
+  for (const InputEvent& e : recs) {
+    if (e.flags & kInTrade) {
+      band.observe(e.day, e.last, true);
+    } else if (real_book(e) && (e.bid_levels > 0 || e.ask_levels > 0)) {
+      band.observe(e.day, e.bid_levels > 0 ? e.bid_px[0] : e.ask_px[0], false);
+    }
+  }
+  band.settle();
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    const InputEvent& e = recs[i];
+    const char* field = nullptr;
+    Price p;
+    if ((e.flags & kInTrade) && !band.contains(e.day, e.last)) {
+      field = "last";
+      p = e.last;
+    }
+    if (real_book(e)) {
+      for (int k = 0; k < e.bid_levels && field == nullptr; ++k) {
+        if (!band.contains(e.day, e.bid_px[k])) {
+          field = "bid_px";
+          p = e.bid_px[k];
+        }
+      }
+      for (int k = 0; k < e.ask_levels && field == nullptr; ++k) {
+        if (!band.contains(e.day, e.ask_px[k])) {
+          field = "ask_px";
+          p = e.ask_px[k];
+        }
+      }
+    }
+    if (field != nullptr) {
+      const uint64_t line = i + 1;
+      throw InputError(name, line > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(line), field,
+                       inst.format_price(p), "record " + std::to_string(line) + ": " + band.message(e.day, p));
+    }
   }
 }
 
@@ -618,6 +736,7 @@ TickData read_binary(const std::string& name, std::string_view data, const Instr
                 all.size() * sizeof(InputEvent));
   }
   check_records(name, all.data(), h.record_count, h, opt.verify_checksum);
+  check_band(name, all, inst, opt);
   TickData td;
   td.source = name;
   fill_stats(td.stats, h);
@@ -659,6 +778,7 @@ MappedTicks::MappedTicks(const std::string& path, const Instrument& inst, const 
         reinterpret_cast<const InputEvent*>(static_cast<const char*>(map_) + kBinaryHeaderBytes);
     const auto n = static_cast<std::size_t>(header_.record_count);
     check_records(path, recs, n, header_, opt.verify_checksum);
+    check_band(path, std::span<const InputEvent>(recs, n), inst, opt);
     fill_stats(stats_, header_);
     if (usable_as_is(header_, opt)) {
       events_ = std::span<const InputEvent>(recs, n);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -36,7 +37,30 @@ std::string error_text(const std::string& file, uint32_t line, const std::string
   s += value;
   s += "': ";
   s += message;
-  return s;
+  return escape_for_message(s);
+}
+
+/// Length of the valid UTF-8 sequence at the start of `s` that is not a control
+/// character (C0, DEL, C1), or 0.
+std::size_t printable_utf8(std::string_view s) noexcept {
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char c = b(0);
+  if (c >= 0x20 && c < 0x7f) return 1;
+  if (c < 0xc2 || c > 0xf4) return 0;  // C0/DEL, continuation bytes, overlong leads, > U+10FFFF
+  const std::size_t n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+  if (s.size() < n) return 0;
+  for (std::size_t i = 1; i < n; ++i) {
+    if ((b(i) & 0xc0) != 0x80) return 0;
+  }
+  if (n == 2) return c == 0xc2 && b(1) < 0xa0 ? 0 : 2;        // U+0080..U+009F: C1 controls
+  if (n == 3) {
+    if (c == 0xe0 && b(1) < 0xa0) return 0;                    // overlong
+    if (c == 0xed && b(1) >= 0xa0) return 0;                   // surrogates
+    return 3;
+  }
+  if (c == 0xf0 && b(1) < 0x90) return 0;                      // overlong
+  if (c == 0xf4 && b(1) >= 0x90) return 0;                     // > U+10FFFF
+  return 4;
 }
 
 constexpr std::string_view kZipMagic{"PK\x03\x04", 4};
@@ -242,6 +266,27 @@ void append_levels(std::string& out, const Price* px, const Qty* qty, int n, con
 
 // ---------------------------------------------------------------- InputError
 
+std::string escape_for_message(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const std::size_t n = printable_utf8(s.substr(i));
+    if (n > 0) {
+      out.append(s.data() + i, n);
+      i += n;
+      continue;
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    const auto u = static_cast<unsigned char>(s[i]);
+    out += "\\x";
+    out += kHex[u >> 4];
+    out += kHex[u & 15];
+    ++i;
+  }
+  return out;
+}
+
 InputError::InputError(std::string file, uint32_t line, std::string field, std::string value,
                        std::string message)
     : std::runtime_error(error_text(file, line, field, value, message)),
@@ -262,13 +307,201 @@ std::string clip_value(std::string_view v) {
 void BadLines::report(uint32_t line, std::string_view field, std::string_view value,
                       std::string_view message) {
   if (!skip_bad_) {
-    throw InputError(file_, line, std::string(field), clip_value(value), std::string(message));
+    if (!any_ || line < first_.line) {
+      first_ = InputIssue{line, std::string(field), clip_value(value), std::string(message)};
+    }
+    any_ = true;
+    return;
   }
+  any_ = true;
   ++stats_.skipped;
-  if (stats_.issues.size() < kMaxIssues) {
-    stats_.issues.push_back(
-        InputIssue{line, std::string(field), clip_value(value), std::string(message)});
+  std::vector<InputIssue>& v = stats_.issues;
+  if (v.size() >= kMaxIssues && line >= v.back().line) return;
+  // Keep the kMaxIssues smallest lines, sorted (reports arrive mostly in line order).
+  auto pos = v.end();
+  while (pos != v.begin() && (pos - 1)->line > line) --pos;
+  v.insert(pos, InputIssue{line, escape_for_message(field), escape_for_message(clip_value(value)),
+                           escape_for_message(message)});
+  if (v.size() > kMaxIssues) v.pop_back();
+}
+
+void BadLines::throw_first() const {
+  if (skip_bad_ || !any_) return;
+  throw InputError(file_, first_.line, first_.field, first_.value, first_.message);
+}
+
+const char* const kEventTimeRangeMessage =
+    "event time out of range (1990-01-01 to 2099-12-31 UTC)";
+
+std::string check_price(const Instrument& inst, const Decimal& d, Price& out) {
+  Price p;
+  if (!inst.to_ticks(d, p)) {
+    char buf[64];
+    const std::size_t n = format_price(buf, Price{1}, inst.tick_size);
+    return "price is not a multiple of the tick size " + std::string(buf, n) + " (or out of range)";
   }
+  if (const char* why = price_bound_error(p)) return why;
+  out = p;
+  return {};
+}
+
+std::vector<bool> keep_in_time_order(const std::vector<int64_t>& ts, bool strict) {
+  const std::size_t n = ts.size();
+  std::vector<bool> keep(n, true);
+  if (n < 2) return keep;
+  // Fast path: already in order (every real recording).
+  bool sorted = true;
+  for (std::size_t i = 1; i < n && sorted; ++i) sorted = strict ? ts[i - 1] < ts[i] : ts[i - 1] <= ts[i];
+  if (sorted) return keep;
+  // from[i]: length of the longest ordered subsequence that starts at i. Computed from
+  // the right as the longest ordered run of -ts (patience sorting, O(n log n)).
+  std::vector<uint32_t> from(n);
+  std::vector<int64_t> tails;  // tails[k]: smallest last value of a run of length k + 1
+  tails.reserve(64);
+  for (std::size_t j = n; j-- > 0;) {
+    const int64_t v = -ts[j];  // |ts| < 2^63: event times are range-checked first
+    const auto it = strict ? std::lower_bound(tails.begin(), tails.end(), v)
+                           : std::upper_bound(tails.begin(), tails.end(), v);
+    from[j] = static_cast<uint32_t>(it - tails.begin()) + 1;
+    if (it == tails.end()) {
+      tails.push_back(v);
+    } else {
+      *it = v;
+    }
+  }
+  const uint32_t best = static_cast<uint32_t>(tails.size());
+  // Greedy from the left: keep each element that can still start an optimal completion.
+  uint32_t kept = 0;
+  bool have = false;
+  int64_t last = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const bool fits = !have || (strict ? ts[i] > last : ts[i] >= last);
+    if (fits && kept < best && from[i] == best - kept) {
+      ++kept;
+      have = true;
+      last = ts[i];
+    } else {
+      keep[i] = false;
+    }
+  }
+  return keep;
+}
+
+std::string time_order_message(const std::vector<int64_t>& ts, const std::vector<uint32_t>& lines,
+                               const std::vector<bool>& keep, std::size_t i, bool strict,
+                               const std::function<std::string(std::size_t)>& describe) {
+  std::size_t prev = i;
+  while (prev > 0 && !keep[prev - 1]) --prev;
+  if (prev > 0 && (strict ? ts[i] <= ts[prev - 1] : ts[i] < ts[prev - 1])) {
+    return std::string(strict && ts[i] == ts[prev - 1] ? "time repeats" : "time goes backwards") +
+           ": line " + std::to_string(lines[prev - 1]) + " has " + describe(prev - 1) +
+           " (lines must be in " + (strict ? "increasing" : "non-decreasing") + " time order)";
+  }
+  std::size_t next = i + 1;
+  while (next < ts.size() && !keep[next]) ++next;
+  if (next < ts.size()) {
+    return "time is later than the lines after it (line " + std::to_string(lines[next]) + " has " +
+           describe(next) + "): a wild time stamp, dropped so that the lines after it are kept";
+  }
+  return "time out of order";
+}
+
+// ---------------------------------------------------------------- price band
+
+PriceBand::PriceBand(const Instrument& inst, const ReadOptions& opt) : inst_(inst) {
+  check_read_options(opt, inst);
+  pct_ = opt.price_band_pct;
+  half_ppm_ = static_cast<int64_t>(std::llround(pct_ * 1e6));
+  if (opt.reference_price) {
+    fixed_ = true;
+    (void)inst.to_ticks(*opt.reference_price, fixed_ref_);  // checked above
+  }
+}
+
+void PriceBand::observe(TradingDay day, Price p, bool trade) {
+  if (!on() || fixed_) return;
+  if (days_.empty() || days_.back().day != day) {
+    days_.push_back(Day{});
+    days_.back().day = day;
+  }
+  Day& d = days_.back();
+  if (trade) {
+    if (d.trades < kVetTrades) d.first_trades[d.trades++] = p;
+  } else if (d.books < kVetTrades) {
+    d.first_books[d.books++] = p;
+  }
+}
+
+void PriceBand::settle() {
+  for (Day& d : days_) {
+    const bool book = d.trades == 0;
+    const Price* first = book ? d.first_books : d.first_trades;
+    const int n = book ? d.books : d.trades;
+    if (n == 0) continue;
+    Price sorted[kVetTrades];
+    for (int i = 0; i < n; ++i) {  // insertion sort of at most five prices
+      int j = i;
+      for (; j > 0 && sorted[j - 1] > first[i]; --j) sorted[j] = sorted[j - 1];
+      sorted[j] = first[i];
+    }
+    const Price median = sorted[(n - 1) / 2];
+    const int64_t half = half_width(median);
+    d.reference = median;
+    for (int i = 0; i < n; ++i) {
+      const int64_t dist = first[i].ticks > median.ticks ? first[i].ticks - median.ticks
+                                                         : median.ticks - first[i].ticks;
+      if (dist <= half) {
+        d.reference = first[i];
+        break;
+      }
+    }
+    d.from_book = book;
+  }
+}
+
+int64_t PriceBand::half_width(Price reference) const noexcept {
+  // reference <= kMaxPriceTicks (1e9) and half_ppm_ <= 1e9: the product fits.
+  return reference.ticks * half_ppm_ / 100'000'000;
+}
+
+const PriceBand::Day* PriceBand::find(TradingDay day) const noexcept {
+  if (days_.empty()) return nullptr;
+  if (last_ < days_.size() && days_[last_].day == day) return &days_[last_];
+  const auto it = std::lower_bound(days_.begin(), days_.end(), day,
+                                   [](const Day& d, TradingDay x) { return d.day < x; });
+  if (it == days_.end() || it->day != day) return nullptr;
+  last_ = static_cast<std::size_t>(it - days_.begin());
+  return &*it;
+}
+
+bool PriceBand::contains(TradingDay day, Price p) const noexcept {
+  if (!on()) return true;
+  Price ref = fixed_ref_;
+  if (!fixed_) {
+    const Day* d = find(day);
+    if (d == nullptr || (d->trades == 0 && d->books == 0)) return true;
+    ref = d->reference;
+  }
+  const int64_t dist = p.ticks > ref.ticks ? p.ticks - ref.ticks : ref.ticks - p.ticks;
+  return dist <= half_width(ref);
+}
+
+std::string PriceBand::message(TradingDay day, Price p) const {
+  Price ref = fixed_ref_;
+  std::string what = "the given reference price";
+  if (!fixed_) {
+    const Day* d = find(day);
+    if (d != nullptr) ref = d->reference;
+    what = std::string(d != nullptr && d->from_book ? "the first book price" : "the first trade") +
+           " of trading day " + format_date(day.yyyymmdd);
+  }
+  const int64_t half = half_width(ref);
+  char pct[32];
+  std::snprintf(pct, sizeof pct, "%g", pct_);
+  return "price " + inst_.format_price(p) + " is outside the " + pct + "% price band " +
+         inst_.format_price(Price{ref.ticks - half}) + ".." + inst_.format_price(Price{ref.ticks + half}) +
+         " around the reference " + inst_.format_price(ref) + " (" + what +
+         "; see --price-band-pct and --reference-price)";
 }
 
 void throw_symbol_not_found(const std::string& file, std::string_view field,
@@ -338,6 +571,31 @@ InputFormat detect_from_head(std::string_view head) noexcept {
 
 }  // namespace detail
 
+// ---------------------------------------------------------------- options
+
+void check_read_options(const ReadOptions& opt, const Instrument& inst) {
+  if (!(std::isfinite(opt.price_band_pct) && opt.price_band_pct >= 0.0 &&
+        opt.price_band_pct <= kMaxPriceBandPct)) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", opt.price_band_pct);
+    throw std::invalid_argument(std::string("price band (--price-band-pct) must be 0 (off) to 1000 percent, got ") +
+                                buf);
+  }
+  if (opt.reference_price) {
+    const Decimal& d = *opt.reference_price;
+    Price p;
+    std::string why = detail::check_price(inst, d, p);
+    if (!why.empty()) {
+      char buf[64];
+      Instrument unit;
+      unit.tick_size = Decimal{1, d.scale < 0 || d.scale > 9 ? 0 : d.scale};
+      const std::size_t n = detail::format_price(buf, Price{d.mantissa}, unit.tick_size);
+      throw std::invalid_argument("reference price (--reference-price) " + std::string(buf, n) +
+                                  " of " + inst.symbol + ": " + why);
+    }
+  }
+}
+
 // ---------------------------------------------------------------- detection, reading
 
 InputFormat detect_format(const std::string& path) {
@@ -404,8 +662,8 @@ TickData read_ticks(const std::string& path, const Instrument& inst, const ReadO
 
 void apply_tick_rule(std::vector<InputEvent>& events, const TickRuleConfig& cfg) {
   if (!cfg.enabled) return;
-  const int64_t spread = cfg.spread_ticks < 1 ? 1 : cfg.spread_ticks;
-  const int32_t fixed_size = cfg.size_lots < 1 ? 1 : cfg.size_lots;
+  const int64_t spread = std::clamp<int64_t>(cfg.spread_ticks, 1, kMaxSpreadTicks);
+  const int32_t fixed_size = std::clamp<int32_t>(cfg.size_lots, 1, kMaxQtyLots);
   bool have_prev = false;
   bool at_ask = true;  // side the previous trade traded at (first trade: an uptick)
   Price prev;
@@ -419,18 +677,17 @@ void apply_tick_rule(std::vector<InputEvent>& events, const TickRuleConfig& cfg)
     have_prev = true;
     prev = e.last;
     if (e.flags & kInQuote) continue;
-    const Qty size{cfg.size_from_trade ? std::max<int32_t>(1, e.last_qty.lots) : fixed_size};
-    if (at_ask) {
-      e.ask_px[0] = e.last;
-      e.bid_px[0] = e.last - Ticks{spread};
-    } else {
-      e.bid_px[0] = e.last;
-      e.ask_px[0] = e.last + Ticks{spread};
-    }
-    e.bid_qty[0] = size;
-    e.ask_qty[0] = size;
-    e.bid_levels = 1;
-    e.ask_levels = 1;
+    const Qty size{cfg.size_from_trade ? std::clamp<int32_t>(e.last_qty.lots, 1, kMaxQtyLots)
+                                       : fixed_size};
+    // The other side is made only where a price can be (1..kMaxPriceTicks ticks).
+    e.bid_px[0] = at_ask ? e.last - Ticks{spread} : e.last;
+    e.ask_px[0] = at_ask ? e.last : e.last + Ticks{spread};
+    e.bid_levels = e.bid_px[0].ticks >= 1 ? 1 : 0;
+    e.ask_levels = e.ask_px[0].ticks <= kMaxPriceTicks ? 1 : 0;
+    if (e.bid_levels == 0) e.bid_px[0] = Price{};
+    if (e.ask_levels == 0) e.ask_px[0] = Price{};
+    e.bid_qty[0] = e.bid_levels ? size : Qty{};
+    e.ask_qty[0] = e.ask_levels ? size : Qty{};
     e.flags = static_cast<uint8_t>(e.flags | kInQuote | kInSynthetic);
   }
 }

@@ -8,8 +8,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tp/engine/input.hpp"
 
@@ -23,23 +25,114 @@ inline constexpr std::size_t kMaxValueChars = 80;
 /// `v` cut to kMaxValueChars (for error messages). Allocates.
 std::string clip_value(std::string_view v);
 
-/// Reports bad lines: throws InputError (file, line, field, value, message) unless
-/// skip_bad, in which case the line is counted in ReadStats::skipped and the first
-/// kMaxIssues errors are kept in ReadStats::issues. Not thread-safe (one per read).
+/// Collects the bad lines of one read. A reader validates in more than one pass (syntax
+/// per line, then time order and the price band over the whole selection), so errors
+/// arrive out of line order; BadLines puts them back in order:
+///   skip_bad: each reported line is counted in ReadStats::skipped and the errors of the
+///     kMaxIssues smallest line numbers are kept in ReadStats::issues, sorted by line;
+///   otherwise: the error of the smallest line number is kept and throw_first() throws
+///     it as InputError, so the error always names the file's first bad line.
+/// A reader reports each bad line once, drops it, and calls throw_first() before any
+/// error about the file as a whole and before it returns. Not thread-safe (one per read).
 class BadLines {
  public:
   BadLines(const std::string& file, bool skip_bad, ReadStats& stats) noexcept
       : file_(file), skip_bad_(skip_bad), stats_(stats) {}
-  /// Throws InputError unless skip_bad; otherwise records and returns (the caller then
-  /// drops the line).
+  /// Records the bad line (the caller then drops it). Never throws (but bad_alloc).
   void report(uint32_t line, std::string_view field, std::string_view value,
               std::string_view message);
+  /// Without skip_bad: throws the InputError of the first bad line reported so far, if
+  /// any. With skip_bad: does nothing.
+  void throw_first() const;
+  /// True once a line was reported (either mode).
+  [[nodiscard]] bool any() const noexcept { return any_; }
   const std::string& file() const noexcept { return file_; }
 
  private:
   const std::string& file_;
   bool skip_bad_;
+  bool any_ = false;
   ReadStats& stats_;
+  InputIssue first_;  ///< !skip_bad: the error of the smallest line so far (raw bytes)
+};
+
+/// Which of the time stamps `ts` (in file order) to keep so that the kept ones are in
+/// time order (non-decreasing; strictly increasing when `strict`), dropping as few as
+/// possible: the longest ordered subsequence. Among equally long choices the earlier
+/// lines are kept, so of two lines out of order the later one (the one that steps
+/// backwards) is dropped; one wild future time stamp is dropped alone because keeping
+/// it would drop every line after it (docs/FORMATS.md "Time order"). O(n log n) time,
+/// O(n) memory. Returns one flag per element (true = keep).
+std::vector<bool> keep_in_time_order(const std::vector<int64_t>& ts, bool strict);
+
+/// The error message for a dropped element `i` of keep_in_time_order: names the kept
+/// neighbour it disagrees with, as "line N has " + describe(neighbour index) (`lines`
+/// holds the source line of each element).
+std::string time_order_message(const std::vector<int64_t>& ts, const std::vector<uint32_t>& lines,
+                               const std::vector<bool>& keep, std::size_t i, bool strict,
+                               const std::function<std::string(std::size_t)>& describe);
+
+/// Why a price (already converted to ticks) is not acceptable regardless of the band:
+/// nullptr when 1 <= ticks <= kMaxPriceTicks, else the message.
+inline const char* price_bound_error(Price p) noexcept {
+  if (p.ticks <= 0) return "price must be positive";
+  if (p.ticks > kMaxPriceTicks) return "price out of range (at most 1000000000 ticks)";
+  return nullptr;
+}
+
+/// Converts a parsed decimal price of the selected instrument: on the tick grid, 1 to
+/// kMaxPriceTicks ticks. Returns "" and sets `out`, or the message of the error.
+/// Allocates only for a message.
+std::string check_price(const Instrument& inst, const Decimal& d, Price& out);
+
+/// True when `t` lies in kMinEventNs..kMaxEventNs (exclusive).
+inline bool event_time_ok(int64_t t) noexcept { return t >= kMinEventNs && t < kMaxEventNs; }
+/// "event time out of range (1990-01-01 to 2099-12-31 UTC)".
+extern const char* const kEventTimeRangeMessage;
+
+/// The price band of ReadOptions (docs/FORMATS.md "Price band"): each trading day's
+/// reference price and the check of a price against it. Use: observe() the selection's
+/// prices in time order, settle(), then check every price with contains(). Days must be
+/// observed in non-decreasing order. Cold path; allocates one entry per trading day.
+class PriceBand {
+ public:
+  /// Number of a day's first trades whose median vets the reference.
+  static constexpr int kVetTrades = 5;
+
+  /// Throws std::invalid_argument for bad options (check_read_options).
+  PriceBand(const Instrument& inst, const ReadOptions& opt);
+  /// False when the band is off (price_band_pct == 0): contains() is then always true.
+  [[nodiscard]] bool on() const noexcept { return pct_ > 0.0; }
+  /// Pass 1: a price of trading day `day`, in time order: a trade, or (`trade` false) a
+  /// book's best price (used only for a day without trades).
+  void observe(TradingDay day, Price p, bool trade);
+  /// Picks each observed day's reference (see ReadOptions::reference_price).
+  void settle();
+  /// Pass 2: whether `p` lies in the band of `day`. A day never observed is checked
+  /// against the fixed reference, or accepted when there is none.
+  [[nodiscard]] bool contains(TradingDay day, Price p) const noexcept;
+  /// The error message for a price outside the band of `day`.
+  [[nodiscard]] std::string message(TradingDay day, Price p) const;
+
+ private:
+  struct Day {
+    TradingDay day;
+    int trades = 0, books = 0;
+    Price first_trades[kVetTrades];
+    Price first_books[kVetTrades];
+    Price reference;
+    bool from_book = false;
+  };
+  const Day* find(TradingDay day) const noexcept;
+  [[nodiscard]] int64_t half_width(Price reference) const noexcept;
+
+  const Instrument& inst_;
+  int64_t half_ppm_ = 0;  ///< band half-width in millionths of a percent (pct x 1e6)
+  double pct_ = 0.0;
+  bool fixed_ = false;
+  Price fixed_ref_;
+  std::vector<Day> days_;
+  mutable std::size_t last_ = 0;  ///< lookup cache (days are visited in order)
 };
 
 /// Iterates the lines of a buffer. A line ends at '\n' (LF or CRLF; the '\r' is

@@ -3,8 +3,10 @@
 // decimal text (a JSON string, or a JSON number's raw token), never through a double.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -54,11 +56,27 @@ class RecordParser {
     Price price;
     Qty qty;
     e = InputEvent{};
+    // Every key once: a duplicate is bad input, never "the last one wins". Known keys
+    // are tracked by bit, the others are collected (views into the parser's string
+    // buffer, valid until the next line) and checked after the loop.
+    static constexpr std::string_view kKnown[] = {"type", "ts_ns", "day",     "symbol", "price",
+                                                  "qty",  "auction", "bids", "asks"};
+    uint32_t seen = 0;
+    other_keys_.clear();
     for (auto field_r : obj) {
       od::field field;
       if (const auto err = std::move(field_r).get(field)) return json_error(err);
       std::string_view key;
       if (const auto err = field.unescaped_key().get(key)) return json_error(err);
+      bool known = false;
+      for (uint32_t k = 0; k < std::size(kKnown); ++k) {
+        if (key != kKnown[k]) continue;
+        if (seen & (1u << k)) return fail(key, token(field.value()), "duplicate key in one record");
+        seen |= 1u << k;
+        known = true;
+        break;
+      }
+      if (!known) other_keys_.push_back(key);
       od::value v = field.value();
       if (key == "type") {
         std::string_view s;
@@ -71,6 +89,7 @@ class RecordParser {
         if (v.get_int64().get(ts) || ts <= 0) {
           return fail("ts_ns", token(v), "expected a positive integer (ns since the Unix epoch, UTC)");
         }
+        if (!detail::event_time_ok(ts)) return fail("ts_ns", token(v), detail::kEventTimeRangeMessage);
         has_ts = true;
       } else if (key == "day") {
         TimeNs t;
@@ -105,6 +124,11 @@ class RecordParser {
     if (!doc.current_location().get(rest) && rest != nullptr) {
       return fail("json", line, "trailing characters after the JSON object");
     }
+    if (other_keys_.size() > 1) {
+      std::sort(other_keys_.begin(), other_keys_.end());
+      const auto dup = std::adjacent_find(other_keys_.begin(), other_keys_.end());
+      if (dup != other_keys_.end()) return fail(*dup, "", "duplicate key in one record");
+    }
 
     if (type == RecType::None) return fail("type", "", "missing required field");
     if (!has_ts) return fail("ts_ns", "", "missing required field");
@@ -136,7 +160,14 @@ class RecordParser {
       e.last = price;
       e.last_qty = qty;
     }
-    e.day = has_day ? TradingDay{static_cast<int32_t>(day)} : trading_day_of(e.ts, inst_.utc_offset_ns, hours_);
+    e.day = trading_day_of(e.ts, inst_.utc_offset_ns, hours_);
+    if (has_day && e.day.yyyymmdd != day) {
+      return fail("day", std::to_string(day),
+                  "disagrees with ts_ns " + std::to_string(ts) + ", which belongs to trading day " +
+                      std::to_string(e.day.yyyymmdd) + " (" + format_date(local_date(e.ts, inst_.utc_offset_ns)) +
+                      " " + format_hhmmss(local_seconds_of_day(e.ts, inst_.utc_offset_ns)) +
+                      " exchange time; night-session times belong to the next trading day)");
+    }
     e.session = session_of(e.ts, inst_.utc_offset_ns, hours_);
     return true;
   }
@@ -220,17 +251,19 @@ class RecordParser {
     if (!parse_decimal(text, d)) {
       return fail(field, text, "not a decimal number (no exponents, at most 9 decimals)");
     }
-    if (!inst_.to_ticks(d, out)) {
-      return fail(field, text, "price is not a multiple of the tick size " +
-                                   inst_.format_price(Price{1}) + " (or out of range)");
+    if (std::string why = detail::check_price(inst_, d, out); !why.empty()) {
+      return fail(field, text, why);
     }
     return true;
   }
 
   bool get_qty(od::value v, std::string_view field, Qty& out) {
     int64_t q = 0;
-    if (v.get_int64().get(q) || q <= 0 || q > std::numeric_limits<int32_t>::max()) {
+    if (v.get_int64().get(q) || q <= 0) {
       return fail(field, token(v), "expected a positive whole number of lots");
+    }
+    if (q > kMaxQtyLots) {
+      return fail(field, token(v), "quantity out of range (at most 1000000 lots)");
     }
     out = Qty{static_cast<int32_t>(q)};
     return true;
@@ -280,6 +313,7 @@ class RecordParser {
   detail::BadLines& bad_;
   od::parser parser_;
   std::string buf_;
+  std::vector<std::string_view> other_keys_;
   uint32_t ln_ = 0;
   std::string_view line_;
 };
@@ -293,16 +327,25 @@ TickData read_jsonl(const std::string& name, std::string_view data, const Instru
   ReadStats& st = td.stats;
   st.format = InputFormat::Jsonl;
   detail::BadLines bad(name, opt.skip_bad, st);
+  detail::PriceBand band(inst, opt);
   const std::string_view want = detail::trim(opt.symbol);
   RecordParser parser(inst, opt.hours, bad);
-  td.events.reserve(data.size() / 100);
 
+  // Pass 1: parse and validate every line. The time order is a property of the whole
+  // file (every symbol), so the time of every valid record is kept; events only for the
+  // selected symbol (`sel[i]`: index into `events`, or -1).
+  std::vector<int64_t> times;
+  std::vector<uint32_t> lines;
+  std::vector<int64_t> sel;
+  std::vector<InputEvent> events;
+  const std::size_t guess = data.size() / 100;
+  times.reserve(guess);
+  lines.reserve(guess);
+  sel.reserve(guess);
+  events.reserve(guess);
   detail::LineReader lr(data);
   std::string_view line;
   bool seen_symbol = false;
-  bool any_book = false;
-  int64_t prev_ts = std::numeric_limits<int64_t>::min();
-  uint32_t prev_line = 0;
   InputEvent e;
   std::string_view symbol;
   while (lr.next(line)) {
@@ -310,27 +353,96 @@ TickData read_jsonl(const std::string& name, std::string_view data, const Instru
     if (detail::trim(line).empty()) continue;
     ++st.lines;
     if (!parser.parse(line, ln, e, symbol)) continue;
-    if (e.ts.ns < prev_ts) {
-      bad.report(ln, "ts_ns", std::to_string(e.ts.ns),
-                 "time goes backwards: line " + std::to_string(prev_line) + " has ts_ns " +
-                     std::to_string(prev_ts) + " (records must be in non-decreasing time order)");
-      continue;
-    }
-    prev_ts = e.ts.ns;
-    prev_line = ln;
+    times.push_back(e.ts.ns);
+    lines.push_back(ln);
     if (!want.empty() && symbol != want) {
+      sel.push_back(-1);
       ++st.filtered;
       continue;
     }
     seen_symbol = true;
-    if (!detail::keep_session(e.session, opt)) {
+    sel.push_back(static_cast<int64_t>(events.size()));
+    events.push_back(e);
+  }
+  if (!seen_symbol) {
+    bad.throw_first();  // errors of single lines first: they name the file's first bad line
+    detail::throw_symbol_not_found(name, "symbol", want, st.lines);
+  }
+
+  // Pass 2: time order (docs/FORMATS.md "Time order"): the fewest lines are dropped.
+  const std::vector<bool> in_order = detail::keep_in_time_order(times, false);
+  std::vector<InputEvent> ordered;
+  ordered.reserve(events.size());
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    if (!in_order[i]) {
+      bad.report(lines[i], "ts_ns", std::to_string(times[i]),
+                 detail::time_order_message(times, lines, in_order, i, false, [&](std::size_t j) {
+                   return "ts_ns " + std::to_string(times[j]);
+                 }));
+      if (sel[i] >= 0) continue;
+      --st.filtered;  // counted as skipped, not as filtered
+      continue;
+    }
+    if (sel[i] >= 0) ordered.push_back(events[static_cast<std::size_t>(sel[i])]);
+  }
+  events.clear();
+  events.shrink_to_fit();
+
+  // Pass 3: the price band of each trading day (before the session filter).
+  const auto best = [](const InputEvent& x, Price& p) {
+    if (x.bid_levels > 0) {
+      p = x.bid_px[0];
+    } else if (x.ask_levels > 0) {
+      p = x.ask_px[0];
+    } else {
+      return false;
+    }
+    return true;
+  };
+  if (band.on()) {
+    for (const InputEvent& x : ordered) {
+      Price p;
+      if (x.flags & kInTrade) {
+        band.observe(x.day, x.last, true);
+      } else if (best(x, p)) {
+        band.observe(x.day, p, false);
+      }
+    }
+    band.settle();
+  }
+  bool any_book = false;
+  td.events.reserve(ordered.size());
+  for (const InputEvent& x : ordered) {
+    const char* field = nullptr;
+    Price out;
+    if ((x.flags & kInTrade) && !band.contains(x.day, x.last)) {
+      field = "price";
+      out = x.last;
+    }
+    for (int k = 0; k < x.bid_levels && field == nullptr; ++k) {
+      if (!band.contains(x.day, x.bid_px[k])) {
+        field = "bids";
+        out = x.bid_px[k];
+      }
+    }
+    for (int k = 0; k < x.ask_levels && field == nullptr; ++k) {
+      if (!band.contains(x.day, x.ask_px[k])) {
+        field = "asks";
+        out = x.ask_px[k];
+      }
+    }
+    if (field != nullptr) {
+      bad.report(x.line, field, inst.format_price(out), band.message(x.day, out));
+      continue;
+    }
+    if (!detail::keep_session(x.session, opt)) {
       ++st.filtered;
       continue;
     }
-    any_book = any_book || (e.flags & kInQuote) != 0;
-    td.events.push_back(e);
+    any_book = any_book || (x.flags & kInQuote) != 0;
+    td.events.push_back(x);
   }
-  if (!seen_symbol) detail::throw_symbol_not_found(name, "symbol", want, st.lines);
+  bad.throw_first();
   // Trades-only recordings get the synthetic book of the tick rule.
   if (!any_book) apply_tick_rule(td.events, opt.tick_rule);
   st.events = td.events.size();

@@ -71,12 +71,6 @@ std::string list_contracts(const std::vector<std::string_view>& contracts) {
   return s;
 }
 
-std::string tick_text(const Instrument& inst) {
-  char buf[64];
-  const std::size_t n = detail::format_price(buf, Price{1}, inst.tick_size);
-  return std::string(buf, n);
-}
-
 }  // namespace
 
 TickData read_taifex_csv(const std::string& name, std::string_view data, const Instrument& inst,
@@ -86,6 +80,7 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
   ReadStats& st = td.stats;
   st.format = InputFormat::Taifex;
   detail::BadLines bad(name, opt.skip_bad, st);
+  detail::PriceBand band(inst, opt);
   const std::string_view symbol = detail::trim(opt.symbol);
   if (symbol.empty()) {
     throw InputError(name, 0, std::string(kColProduct), "",
@@ -155,6 +150,10 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
       bad.report(ln, kColDate, f[0], "not a valid calendar date");
       continue;
     }
+    if (!detail::event_time_ok(cached_midnight) || !detail::event_time_ok(cached_midnight + 86399 * kNsPerSec)) {
+      bad.report(ln, kColDate, f[0], detail::kEventTimeRangeMessage);
+      continue;
+    }
     // 商品代號, 到期月份(週別)
     if (product.empty()) {
       bad.report(ln, kColProduct, f[1], "empty required field");
@@ -200,8 +199,8 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
                           : "volume (B+S) counts both sides and must be even");
       continue;
     }
-    if (vol / 2 > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
-      bad.report(ln, kColVolume, f[5], "volume out of range");
+    if (vol / 2 > static_cast<uint64_t>(kMaxQtyLots)) {
+      bad.report(ln, kColVolume, f[5], "volume out of range (at most 2000000, 1000000 lots a side)");
       continue;
     }
     // 近月價格, 遠月價格: '-' unless a calendar spread
@@ -226,10 +225,11 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
       ++st.filtered;
       continue;
     }
+    // The tick grid now; the bounds (positive, at most kMaxPriceTicks) once the contract
+    // is known: a calendar spread's price may be zero or negative.
     Price px{px_dec.mantissa};  // fast path: whole-number price, tick size 1
     if (!(unit_tick && px_dec.scale == 0) && !inst.to_ticks(px_dec, px)) {
-      bad.report(ln, kColPrice, f[4],
-                 "price is not a multiple of the tick size " + tick_text(inst) + " (or out of range)");
+      bad.report(ln, kColPrice, f[4], detail::check_price(inst, px_dec, px));
       continue;
     }
     if (last_contract >= contracts.size() || contracts[last_contract] != contract) {
@@ -248,7 +248,10 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
                        !auction.empty()});
   }
 
-  if (!seen_product) detail::throw_symbol_not_found(name, kColProduct, symbol, st.lines);
+  if (!seen_product) {
+    bad.throw_first();  // errors of single lines first: they name the file's first bad line
+    detail::throw_symbol_not_found(name, kColProduct, symbol, st.lines);
+  }
 
   // Contract: the requested one, or the front month (earliest plain YYYYMM; weeklies
   // such as 202107W4 and spreads such as 202108/202109 never count).
@@ -258,6 +261,7 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
     chosen = static_cast<std::size_t>(std::find(contracts.begin(), contracts.end(), want) -
                                       contracts.begin());
     if (chosen == contracts.size()) {
+      bad.throw_first();
       throw InputError(name, 0, std::string(kColContract), std::string(want),
                        "contract does not occur for product '" + std::string(symbol) +
                            "' (contracts in the file: " + list_contracts(contracts) + ")");
@@ -269,6 +273,7 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
       }
     }
     if (chosen == contracts.size()) {
+      bad.throw_first();
       throw InputError(name, 0, std::string(kColContract), "",
                        "no monthly contract of product '" + std::string(symbol) +
                            "' to use as the front month (contracts in the file: " +
@@ -277,11 +282,16 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
   }
   st.contract = std::string(contracts[chosen]);
 
-  // Keep the chosen contract and sessions (in place), then order by second, stably.
+  // Keep the chosen contract (in place), with its prices in bounds, then order by
+  // second, stably.
   std::size_t kept = 0;
   for (const Row& r : rows) {
-    if (r.contract != chosen || !detail::keep_session(session_of(TimeNs{r.sec_ns}, off, opt.hours), opt)) {
+    if (r.contract != chosen) {
       ++st.filtered;
+      continue;
+    }
+    if (const char* why = detail::price_bound_error(r.price)) {
+      bad.report(r.line, kColPrice, inst.format_price(r.price), why);
       continue;
     }
     rows[kept++] = r;
@@ -291,6 +301,46 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
   if (!std::is_sorted(rows.begin(), rows.end(), by_second)) {
     std::stable_sort(rows.begin(), rows.end(), by_second);
   }
+
+  // The price band of each trading day (both sessions, before the session filter, so
+  // that a filter never changes which prices are bad), then the session filter.
+  if (band.on()) {
+    int64_t sec = std::numeric_limits<int64_t>::min();
+    TradingDay day;
+    for (const Row& r : rows) {
+      if (r.sec_ns != sec) {
+        sec = r.sec_ns;
+        day = trading_day_of(TimeNs{sec}, off, opt.hours);
+      }
+      band.observe(day, r.price, true);
+    }
+    band.settle();
+  }
+  kept = 0;
+  {
+    int64_t sec = std::numeric_limits<int64_t>::min();
+    TradingDay day;
+    bool keep_sec = true;
+    for (const Row& r : rows) {
+      if (r.sec_ns != sec) {
+        sec = r.sec_ns;
+        day = trading_day_of(TimeNs{sec}, off, opt.hours);
+        keep_sec = detail::keep_session(session_of(TimeNs{sec}, off, opt.hours), opt);
+      }
+      if (!band.contains(day, r.price)) {
+        const std::string text = inst.format_price(r.price);
+        bad.report(r.line, kColPrice, text, band.message(day, r.price));
+        continue;
+      }
+      if (!keep_sec) {
+        ++st.filtered;
+        continue;
+      }
+      rows[kept++] = r;
+    }
+  }
+  rows.resize(kept);
+  bad.throw_first();
 
   // Spread the n trades of each second evenly across it: the i-th (file order) gets
   // second + i * 1e9 / n.

@@ -211,10 +211,23 @@ void PipelineT<Q, Feed>::start(Agent* journal_sink) {
                                                        opt_.persister_sched));
     }
     threads_used_ = static_cast<int>(runners_.size());
-    // A requested pin that fails is an error, never a silently unpinned run.
+    // A requested pin that cannot be done is an error, never a silently unpinned run:
+    // checked before any thread starts, and again by each thread as it pins itself.
+    for (std::size_t i = 0; i <= hot.size(); ++i) {
+      const bool sink = i == hot.size();
+      const int c = sink ? (opt_.layout == Layout::Inline ? -1 : opt_.persister_cpu) : cpu(i);
+      if (c < 0) continue;
+      if (const std::string why = cpu_pin_problem(c); !why.empty()) {
+        runners_.clear();
+        composites_.clear();
+        running_.store(false);
+        throw std::invalid_argument("cannot pin the " + (sink ? std::string("persister") : "hot thread " + std::to_string(i)) +
+                                    ": " + why);
+      }
+    }
     for (auto& r : runners_) {
       if (!r->start()) {
-        const std::string why = "cannot pin or schedule the thread of '" + std::string(r->agent_name()) + "'";
+        const std::string why = r->pin_error();
         for (auto& x : runners_) x->stop();
         runners_.clear();
         composites_.clear();

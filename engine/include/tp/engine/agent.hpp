@@ -52,6 +52,16 @@ class CompositeAgent final : public Agent {
   std::string name_;
 };
 
+/// CPUs configured on this machine (sysconf(_SC_NPROCESSORS_CONF)), at least 1. Any
+/// thread; never allocates.
+int cpu_count() noexcept;
+
+/// Why a thread of this process cannot be pinned to `cpu`, or "" when it can: e.g.
+/// "CPU 999 does not exist (this machine has 2 CPUs: 0-1)", "CPU 3 is not available to
+/// this process (it may run on CPUs 0-1)". Checks the machine's CPU count and the
+/// process's affinity mask (sched_getaffinity). Any thread; cold path (allocates).
+std::string cpu_pin_problem(int cpu);
+
 /// Owns one thread that runs one agent until stop(). Optionally pins the thread to a
 /// CPU. Cold-path object: construction, start() and stop() allocate/join; the loop
 /// itself does not allocate.
@@ -75,10 +85,13 @@ class AgentRunner {
 
   /// Starts the thread and returns once it has named and pinned itself (before the
   /// agent's on_start()). Returns false if pinning was requested and failed (the thread
-  /// keeps running unpinned). Calling it again while running does nothing.
+  /// keeps running unpinned; pin_error() says why) or the switch to Background failed.
+  /// Calling it again while running does nothing.
   bool start();
-  /// The agent's name (for messages). Any thread.
-  [[nodiscard]] std::string_view agent_name() const noexcept { return agent_.name(); }
+  /// After a start() that returned false: what failed, naming the agent and the CPU,
+  /// e.g. "cannot pin thread 'hot-path' to CPU 7: Invalid argument (CPU 7 does not
+  /// exist ...)". "" when nothing failed. Cold path (allocates).
+  [[nodiscard]] std::string pin_error() const;
   /// Asks the loop to finish its current duty cycle and joins the thread.
   /// Safe to call twice. Blocks until the thread has exited.
   void stop();
@@ -99,6 +112,8 @@ class AgentRunner {
   Sched sched_;
   std::atomic<bool> running_{false};
   std::atomic<bool> pin_ok_{true};
+  std::atomic<int> pin_errno_{0};    ///< pthread_setaffinity_np's error (0: none)
+  std::atomic<int> sched_errno_{0};  ///< pthread_setschedparam's error (0: none)
   std::atomic<bool> failed_{false};
   std::atomic<bool> started_{false};
   std::exception_ptr error_;

@@ -132,9 +132,11 @@ struct Config {
   bool instrument_given = false;  ///< the file set [instrument] symbol (else it follows the traded symbol)
 };
 
+/// A bad configuration. what() is the message with non-printable and non-UTF-8 bytes
+/// escaped (escape_for_message), so values echoed from the file print safely.
 class ConfigError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit ConfigError(const std::string& message) : std::runtime_error(escape_for_message(message)) {}
 };
 
 /// Returns the defaults (SPEC §4 live config: 1 group x 3 lots; rules 15/10%,
@@ -145,8 +147,14 @@ Config default_config();
 /// standard 3x1, aggressive 3x3, test 1x1. Throws ConfigError for an unknown name.
 void apply_preset(StrategyConfig& s, std::string_view preset);
 
+/// Longest duration any *_ms field accepts (one day): ms x kNsPerMs and an event time
+/// plus it always fit int64.
+inline constexpr int64_t kMaxDurationMs = 86'400'000;
+
 /// Loads a TOML file on top of default_config() (a [strategy] preset is applied first,
 /// explicit groups/lots_per_group override it), then validate()s and resolve()s.
+/// Throws ConfigError when `path` cannot be opened or read or is not a regular file (a
+/// directory is an error, never "no settings").
 Config load_config(const std::string& path);
 /// Same, from TOML text (tests). `name` is used in error messages.
 Config load_config_text(std::string_view toml, const std::string& name);

@@ -12,15 +12,20 @@
 //             InputEvent records as is); MappedTicks maps it read-only and hands the
 //             pipeline a span straight into the mapping (no copy, no parse).
 //
-// Errors: a bad line raises InputError naming file, line, field and value, unless
-// ReadOptions::skip_bad is set, in which case the line is counted in ReadStats and
-// its first few errors are kept for the report. Never a crash, never a silently wrong
-// price (a price off the tick grid is an error).
+// Errors: a bad line raises InputError naming file, line, field and value (the first
+// bad line of the file), unless ReadOptions::skip_bad is set, in which case the line is
+// counted in ReadStats and its first few errors are kept for the report. Never a crash,
+// never a silently wrong price: every reader validates every price against the
+// instrument (positive, on the tick grid, within the price band around the trading
+// day's reference) and bounds every price, quantity and time (kMaxPriceTicks,
+// kMaxQtyLots, kMinEventNs..kMaxEventNs), so that the arithmetic downstream cannot
+// overflow for any accepted input (docs/FORMATS.md "Validation").
 #pragma once
 
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -35,6 +40,28 @@
 namespace tp {
 
 inline constexpr int kMaxLevels = 5;
+
+// ---------------------------------------------------------------- bounds of accepted input
+//
+// What every reader accepts, so that every product downstream fits int64 with room to
+// spare: price x quantity <= 1e9 x 1e6 = 1e15 (the tracker's average price x 100 of an
+// order: < 2^57), a price difference < 2^30, a sum of price differences over 2^32 lots
+// < 2^62, and an event time plus any configured duration (at most a day) stays far from
+// INT64_MAX (2262-04-11).
+
+/// Largest price, in ticks, any reader accepts (and any synthetic book level is made
+/// at). Prices are at least 1 tick: zero and negative prices are bad input.
+inline constexpr int64_t kMaxPriceTicks = 1'000'000'000;
+/// Largest quantity, in lots, of one print or one book level.
+inline constexpr int32_t kMaxQtyLots = 1'000'000;
+/// Earliest event time accepted: 1990-01-01T00:00:00Z (ns since the Unix epoch).
+inline constexpr int64_t kMinEventNs = 631'152'000LL * kNsPerSec;
+/// First event time no longer accepted: 2100-01-01T00:00:00Z.
+inline constexpr int64_t kMaxEventNs = 4'102'444'800LL * kNsPerSec;
+/// Widest synthetic spread of the tick rule (TickRuleConfig::spread_ticks is clamped).
+inline constexpr int64_t kMaxSpreadTicks = 1'000'000;
+/// Widest price band, in percent of the reference (ReadOptions::price_band_pct).
+inline constexpr double kMaxPriceBandPct = 1000.0;
 
 /// Bits of InputEvent::flags.
 enum InputFlag : uint8_t {
@@ -75,11 +102,12 @@ bool parse_input_format(std::string_view s, InputFormat& out) noexcept;
 /// bid = price - spread; a downtick traded at the bid (bid = price, ask = price +
 /// spread); an unchanged price keeps the previous side. The first trade counts as an
 /// uptick. Sizes of the synthetic levels are `size_lots`, or the print's size when
-/// `size_from_trade` is set (never below 1).
+/// `size_from_trade` is set (never below 1). A synthetic level is made only at a price of
+/// 1..kMaxPriceTicks ticks: a trade at 1 tick that traded at the ask gets no synthetic bid.
 struct TickRuleConfig {
   bool enabled = true;          ///< false: trades-only inputs get no book (no orders can fill)
-  int64_t spread_ticks = 1;     ///< synthetic spread, >= 1
-  int32_t size_lots = 10;       ///< synthetic depth on each side
+  int64_t spread_ticks = 1;     ///< synthetic spread, 1..kMaxSpreadTicks (clamped)
+  int32_t size_lots = 10;       ///< synthetic depth on each side, 1..kMaxQtyLots (clamped)
   bool size_from_trade = false; ///< use the print's size instead of size_lots
 };
 
@@ -93,7 +121,24 @@ struct ReadOptions {
   TickRuleConfig tick_rule;
   SessionHours hours;
   bool verify_checksum = true;      ///< binary: check the records' XXH64 when opening (one pass)
+  /// Price band (docs/FORMATS.md "Price band"), in percent of the trading day's reference
+  /// price: a price p is accepted when |p - reference| <= floor(reference x pct / 100)
+  /// ticks. Default 10: TAIFEX's daily limit. 0 turns the band off (prices must still be
+  /// 1..kMaxPriceTicks ticks). 0..kMaxPriceBandPct.
+  double price_band_pct = 10.0;
+  /// The reference price of every trading day (price units, e.g. the previous settlement
+  /// price), on the tick grid. Empty: each trading day's reference is its first trade
+  /// (the first of its first five trades that lies within the band around their median,
+  /// so that one wild opening print cannot become the reference); a day without trades
+  /// uses its first book prices the same way.
+  std::optional<Decimal> reference_price;
 };
+
+/// Checks the options every reader depends on: price_band_pct finite and in
+/// 0..kMaxPriceBandPct, reference_price (when set) positive, on `inst`'s tick grid and at
+/// most kMaxPriceTicks ticks. Throws std::invalid_argument naming the option and value.
+/// Every reader calls it first. Cold path.
+void check_read_options(const ReadOptions& opt, const Instrument& inst);
 
 /// One kept diagnostic of a skipped line.
 struct InputIssue {
@@ -108,12 +153,23 @@ struct ReadStats {
   uint64_t events = 0;         ///< events produced
   uint64_t skipped = 0;        ///< bad lines skipped (skip_bad)
   uint64_t filtered = 0;       ///< good lines of other products/contracts/sessions
-  std::vector<InputIssue> issues;  ///< the first 20 skipped lines' errors
+  /// The errors of the first 20 skipped lines (by line number). field, value and message
+  /// are escaped for a terminal (escape_for_message).
+  std::vector<InputIssue> issues;
   std::string contract;        ///< TAIFEX: contract month actually selected
   InputFormat format = InputFormat::Auto;
 };
 
-/// Error of a bad input line: what() reads "FILE:LINE: field 'F' value 'V': MESSAGE".
+/// `s` made safe to print: valid UTF-8 is kept as is except control characters; every
+/// byte below 0x20, 0x7f, each byte of a C1 control (U+0080..U+009F) and every byte that
+/// is not part of valid UTF-8 (Big5 text, a truncated sequence, an overlong form, a
+/// surrogate) becomes "\xNN" (two lower-case hex digits). A NUL never cuts the text
+/// short. Allocates; never throws anything but std::bad_alloc.
+std::string escape_for_message(std::string_view s);
+
+/// Error of a bad input line: what() reads "FILE:LINE: field 'F' value 'V': MESSAGE",
+/// with every part escaped by escape_for_message (file(), field() and value() return the
+/// raw bytes). Line 0 means the file as a whole.
 class InputError : public std::runtime_error {
  public:
   InputError(std::string file, uint32_t line, std::string field, std::string value, std::string message);
