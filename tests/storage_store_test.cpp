@@ -79,16 +79,16 @@ TEST_F(StoreTest, BeginRunStartsAtOneAndIncrementsAcrossReopen) {
   EXPECT_EQ(s.get_counter("next_run_id"), 4u);
 }
 
-TEST_F(StoreTest, DurableSyncPolicyWritesAndReopens) {
+TEST_F(StoreTest, DurableDurabilityWritesAndReopens) {
   {
-    Store s(options(dir_, SyncPolicy::Durable));
+    Store s(options(dir_, Durability::Durable));
     const uint32_t run = s.begin_run("durable");
     std::vector<JournalRecord> batch;
     for (uint64_t i = 1; i <= 200; ++i) batch.push_back(signal(i, static_cast<int64_t>(i)));
     for (int b = 0; b < 5; ++b) s.write_batch(run, std::span(batch).subspan(static_cast<std::size_t>(b) * 40, 40));
     s.sync();
   }
-  Store s(options(dir_, SyncPolicy::Durable));
+  Store s(options(dir_, Durability::Durable));
   EXPECT_EQ(s.count(Table::Journal), 200u);
 }
 

@@ -22,7 +22,7 @@ namespace tp::storage::testing {
 /// A fresh directory, removed with everything in it at the end.
 using tp::storage::TempDir;
 
-inline StoreOptions options(const std::string& dir, SyncPolicy sync = SyncPolicy::NoSync) {
+inline StoreOptions options(const std::string& dir, Durability sync = Durability::NoSync) {
   StoreOptions o;
   o.dir = dir;
   o.sync = sync;

@@ -156,7 +156,7 @@ bool parse_u64(std::string_view s, uint64_t& out) noexcept {
 struct EnvData {
   MDB_env* env = nullptr;
   MDB_dbi journal = 0, orders = 0, fills = 0, positions = 0, groups = 0, meta = 0;
-  SyncPolicy sync = SyncPolicy::NoSync;
+  Durability sync = Durability::NoSync;
   std::string dir;
 
   EnvData() = default;
@@ -456,7 +456,7 @@ Store::Store(const StoreOptions& opt) : env_(nullptr), dir_(opt.dir), read_only_
     flags |= MDB_RDONLY;  // map size: the file's own
   } else {
     env->check(mdb_env_set_mapsize(env->env, static_cast<std::size_t>(map_bytes)), "mdb_env_set_mapsize");
-    if (opt.sync == SyncPolicy::NoSync) flags |= MDB_NOSYNC;
+    if (opt.sync == Durability::NoSync) flags |= MDB_NOSYNC;
   }
   {
     const int rc = mdb_env_open(env->env, opt.dir.c_str(), flags, 0644);
@@ -514,7 +514,7 @@ uint32_t Store::begin_run(const std::string& description) {
   MDB_val v = str_val(description);
   env_->check(mdb_put(txn.get(), env_->meta, &k, &v, 0), "begin_run: put description");
   txn.commit("begin_run: commit");
-  if (env_->sync == SyncPolicy::NoSync) env_->check(mdb_env_sync(env_->env, 1), "begin_run: sync");
+  if (env_->sync == Durability::NoSync) env_->check(mdb_env_sync(env_->env, 1), "begin_run: sync");
   return static_cast<uint32_t>(next);
 }
 

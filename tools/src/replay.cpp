@@ -89,7 +89,7 @@ ReplayResult run_replay(const ReplayOptions& opt) {
   }
   storage::StoreOptions so;
   so.dir = dir;
-  so.sync = r.cfg.persist.sync;
+  so.sync = r.cfg.persist.sync == SyncPolicy::Durable ? storage::Durability::Durable : storage::Durability::NoSync;
   so.map_size_mb = r.cfg.persist.map_size_mb;
   storage::Store store(so);
   r.run_id = store.begin_run("replay " + opt.data);

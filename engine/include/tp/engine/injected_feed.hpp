@@ -14,7 +14,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "tp/engine/agent.hpp"
+#include "tp/ring/agent.hpp"
 #include "tp/engine/config.hpp"
 #include "tp/engine/pipeline.hpp"
 #include "tp/engine/sim_venue.hpp"

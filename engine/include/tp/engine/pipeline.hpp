@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "tp/engine/agent.hpp"
+#include "tp/ring/agent.hpp"
 #include "tp/engine/config.hpp"
 #include "tp/engine/stages.hpp"
 

@@ -17,7 +17,7 @@
 #include <span>
 #include <vector>
 
-#include "tp/engine/agent.hpp"
+#include "tp/ring/agent.hpp"
 #include "tp/engine/config.hpp"
 #include "tp/engine/input.hpp"
 #include "tp/engine/journal.hpp"

@@ -57,7 +57,6 @@
 #include <utility>
 #include <vector>
 
-#include "tp/engine/config.hpp"
 #include "tp/engine/journal.hpp"
 
 namespace tp::storage {
@@ -154,9 +153,16 @@ enum class Table : uint8_t { Journal, Orders, Fills, Positions, Groups, Meta };
 bool parse_table(std::string_view s, Table& out) noexcept;
 const char* to_string(Table t) noexcept;
 
+/// When a commit reaches the disk. Storage's own policy; the engine's configuration
+/// ([persist] sync) is mapped to it by the caller (tools/src/replay.cpp).
+enum class Durability : uint8_t {
+  NoSync = 0,   ///< MDB_NOSYNC: the OS writes back when it likes (replay: a crash may lose the tail)
+  Durable = 1,  ///< fsync at every commit (the LMDB default; live trading)
+};
+
 struct StoreOptions {
   std::string dir;                          ///< created (with parents) if missing, unless read_only
-  SyncPolicy sync = SyncPolicy::NoSync;     ///< Durable: fsync at every commit (MDB default)
+  Durability sync = Durability::NoSync;     ///< Durable: fsync at every commit (MDB default)
   int64_t map_size_mb = 1024;               ///< LMDB map size (the most the file may grow to)
   int64_t map_size_bytes = 0;               ///< > 0: overrides map_size_mb (tests, tiny maps)
   bool read_only = false;                   ///< MDB_RDONLY: for inspect; never creates anything
@@ -165,7 +171,7 @@ struct StoreOptions {
 class Store {
  public:
   /// Opens or creates the directory, the environment (MDB_NOTLS, MDB_NOSYNC under
-  /// SyncPolicy::NoSync, 8 named databases) and all named databases; records or checks
+  /// Durability::NoSync, 8 named databases) and all named databases; records or checks
   /// the meta "schema". Read-only: opens an existing environment with MDB_RDONLY and
   /// creates nothing.
   /// Errors (StorageError::code()):
