@@ -123,7 +123,7 @@ TEST(Replay, TaifexDayCostsNetPnlExcursionsAndEquityDrawdown) {
   EXPECT_NE(report.find("instrument: MTX, tick 1, 50 TWD per point"), std::string::npos) << report;
   EXPECT_NE(report.find("2021-07-26 08:47:00.550"), std::string::npos) << "dates and milliseconds on times";
   EXPECT_NE(report.find("costs 102, net +4048 TWD"), std::string::npos) << report;
-  EXPECT_NE(report.find("transaction tax 0.002%"), std::string::npos) << "the effective config is echoed";
+  EXPECT_NE(report.find("tax_rate 0.002%"), std::string::npos) << "the effective config is echoed";
   const std::string json = app::format_report_json(r);
   EXPECT_NE(json.find("\"signal_time\": \"2021-07-26T08:47:00.545+08:00\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"net_pnl_currency\": 4048.0"), std::string::npos);
