@@ -44,12 +44,14 @@ inline void check_events(std::span<const InputEvent> ev, const Instrument& inst,
   }
 }
 
-/// The read options every target tries: the defaults (stop at the first bad line), and
-/// skip-bad with the band off and a synthetic book of the trade's size.
+/// The read options every target tries: the defaults (stop at the first bad line), the
+/// defaults with skip-bad, and skip-bad with the band off and a synthetic book of the
+/// trade's size.
 inline ReadOptions options(int which) {
   ReadOptions o;
   o.symbol = "MTX";
-  if (which == 1) {
+  if (which == 1) o.skip_bad = true;
+  if (which == 2) {
     o.skip_bad = true;
     o.price_band_pct = 0;
     o.tick_rule.size_from_trade = true;
@@ -64,19 +66,30 @@ inline Instrument mtx() {
   return i;
 }
 
-/// Runs `read` (returns TickData) with both option sets and checks the result.
+/// Runs `read` (returns TickData) with each option set and checks the result; a file
+/// that reads without an error must read the same with skip-bad (nothing skipped).
 template <class Read>
 void run(Read&& read) {
   static const Instrument inst = mtx();
-  for (int which = 0; which < 2; ++which) {
+  bool clean = false;
+  std::size_t clean_events = 0;
+  for (int which = 0; which < 3; ++which) {
     const ReadOptions opt = options(which);
     try {
       const TickData td = read(inst, opt);
       check_events(td.events, inst, opt);
       if (td.stats.events != td.events.size()) finding("stats.events differs from the events", 0);
       if (!opt.skip_bad && td.stats.skipped != 0) finding("lines skipped without skip_bad", 0);
+      if (which == 0) {
+        clean = true;
+        clean_events = td.events.size();
+      }
+      if (which == 1 && clean && (td.stats.skipped != 0 || td.events.size() != clean_events)) {
+        finding("skip-bad reads a clean file differently", 0);
+      }
     } catch (const InputError&) {
-      // bad input, reported: fine
+      // bad input, reported: fine (but a clean file must not fail with skip-bad)
+      if (which == 1 && clean) finding("skip-bad rejects a clean file", 0);
     }
   }
 }
