@@ -16,6 +16,10 @@ elseif(TP_SANITIZE STREQUAL "thread")
 elseif(NOT TP_SANITIZE STREQUAL "")
   message(FATAL_ERROR "TP_SANITIZE must be '', 'address' or 'thread' (got '${TP_SANITIZE}')")
 endif()
+if(TP_BUILD_FUZZ)
+  # Coverage for libFuzzer in every library; the fuzz targets link -fsanitize=fuzzer.
+  target_compile_options(tp_options INTERFACE -fsanitize=fuzzer-no-link)
+endif()
 
 # tp_add_test(<name> <source>... LABELS <label>... LIBS <target>...)
 # One registration path for every GoogleTest binary so that `ctest -L ring` works.

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential cmake pkg-config
       liblmdb-dev lmdb-utils libsimdjson-dev libconcurrentqueue-dev libreaderwriterqueue-dev
       libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libtomlplusplus-dev libzip-dev
-      nlohmann-json3-dev libboost-dev)
+      nlohmann-json3-dev libboost-dev
+      clang-14 libclang-rt-14-dev)  # the fuzz pass (scripts/fuzz.sh): clang's libFuzzer
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -281,6 +281,21 @@ TEST(BarsValidation, ARepeatedBarIsTheBadOne) {
   EXPECT_TRUE(contains(e.what(), "time repeats: line 3")) << e.what();
 }
 
+TEST(BarsValidation, ABarClosesOnAWholeMinute) {
+  // Regression (fuzz_bars): a bar closing at 11:21:37 after one closing at 11:21 put its
+  // first tick (11:20:37) before the previous bar's last (11:20:45).
+  const std::string body = bar("2025/04/10 11:21", "18902", "18902", "18902", "18902") +
+                           bar("2025/04/10 11:21:37", "18902", "18902", "18804", "18902");
+  const InputError e = error_of([&] { read_bars(body); });
+  EXPECT_EQ(e.line(), 3u);
+  EXPECT_EQ(e.field(), "交易日期");
+  EXPECT_EQ(e.value(), "2025/04/10 11:21:37");
+  EXPECT_TRUE(contains(e.what(), "closes on a whole minute")) << e.what();
+  const TickData d = read_bars(body + bar("2025/04/10 11:22:00", "18902", "18902", "18902", "18902"), skip_bad());
+  EXPECT_EQ(d.events.size(), 8u);
+  for (std::size_t i = 1; i < d.events.size(); ++i) EXPECT_LE(d.events[i - 1].ts, d.events[i].ts) << i;
+}
+
 // ------------------------------------------------------------------ JSON lines
 
 TEST(JsonlValidation, ZeroNegativeAndHugePricesAreErrors) {

@@ -177,6 +177,13 @@ TickData read_capital_bars(const std::string& name, std::string_view data, const
                  tm_text.empty() ? "missing the bar's closing time HH:MM" : "expected a time HH:MM");
       continue;
     }
+    if (sec_of_day % 60 != 0) {
+      // Found by fuzz_bars: a bar closing at 11:21:37 put its ticks (from 11:20:37)
+      // before the previous bar's last tick (11:20:45).
+      bad.report(ln, tm_field, tm_field == kColDate ? f[c_date] : f[c_time],
+                 "a 1-minute bar closes on a whole minute (HH:MM or HH:MM:00)");
+      continue;
+    }
     if (date != cached_date) {
       TimeNs t;
       cached_ok = make_time(date, 0, 0, off, t);

@@ -209,7 +209,11 @@ TickData read_ticks(const std::string& path, const Instrument& inst, const ReadO
 
 /// Individual readers (same contract as read_ticks; `data` is the whole file's bytes,
 /// `name` the file name used in errors). A symbol (or TAIFEX contract) that does not occur
-/// in the file at all is an InputError with line 0, even with skip_bad.
+/// in the file at all is an InputError with line 0, even with skip_bad. Every reader
+/// applies the bounds and the price band of docs/FORMATS.md "Validation" (before the
+/// session filters) and throws std::invalid_argument for bad options
+/// (check_read_options). Cold path; allocates. Reentrant: concurrent calls share no
+/// state.
 ///
 /// read_taifex_csv: selects opt.symbol and opt.contract (empty: the front month, the
 /// earliest plain YYYYMM contract; reported in ReadStats::contract), sorts the rows by
@@ -217,12 +221,16 @@ TickData read_ticks(const std::string& path, const Instrument& inst, const ReadO
 /// evenly across it: the i-th (0-based, file order) gets ts = second + i * 1e9 / n ns.
 /// Every event is a trade (kInTrade, kInAuction for '*'), last_qty = volume(B+S) / 2;
 /// day/session by trading_day_of/session_of; then the tick rule.
-/// read_capital_bars: each bar closing at local minute M becomes four trades at
-/// M - 60 s + 0/15/30/45 s, O->L->H->C when close >= open, else O->H->L->C, each of
-/// volume / 4 lots (at least 1; 1 when the volume is empty); then the tick rule.
+/// read_capital_bars: each bar closing at local minute M (a whole minute) becomes four
+/// trades at M - 60 s + 0/15/30/45 s, O->L->H->C when close >= open, else O->H->L->C,
+/// each of volume / 4 lots (at least 1; 1 when the volume is empty); bars must be in
+/// increasing time (docs/FORMATS.md "Time order": of bars out of order, the fewest are
+/// dropped); then the tick rule.
 /// read_jsonl: the normalized schema of docs/FORMATS.md; prices converted exactly from
-/// their decimal text; ts_ns must not decrease; the tick rule only when the selection
-/// holds no quote/tick record.
+/// their decimal text; every key at most once per record; `day`, when given, must be the
+/// trading day of ts_ns; ts_ns non-decreasing through the file (of lines out of order,
+/// the fewest are dropped: one wild time stamp is the bad line, not the lines after it);
+/// the tick rule only when the selection holds no quote/tick record.
 TickData read_taifex_csv(const std::string& name, std::string_view data, const Instrument& inst,
                          const ReadOptions& opt);
 TickData read_capital_bars(const std::string& name, std::string_view data, const Instrument& inst,
@@ -232,8 +240,10 @@ TickData read_jsonl(const std::string& name, std::string_view data, const Instru
 
 /// Applies the tick rule in place to events that carry a trade but no quote (one bid and
 /// one ask level, flags kInQuote | kInSynthetic; see TickRuleConfig). Events must be in
-/// time order. Events with a book are left alone but their trades still set the previous
-/// price. Does nothing when !cfg.enabled. Never allocates.
+/// time order with prices of 1..kMaxPriceTicks ticks (as every reader returns them). A
+/// side whose price would fall outside 1..kMaxPriceTicks gets no level. Events with a
+/// book are left alone but their trades still set the previous price. Does nothing when
+/// !cfg.enabled. Never allocates.
 void apply_tick_rule(std::vector<InputEvent>& events, const TickRuleConfig& cfg);
 
 /// Writes events as normalized JSON lines (docs/FORMATS.md) to `path`, symbol =
@@ -332,7 +342,11 @@ void write_binary(const std::string& path, std::span<const InputEvent> events, c
 ///   and ::contract (when set) == the file's;
 ///   records (line = record index + 1): XXH64 of the records when opt.verify_checksum
 ///   ("checksum", line 0), ts non-decreasing ("ts_ns"), at most 5 levels per side
-///   ("bid_levels"/"ask_levels"), a known session and known flag bits.
+///   ("bid_levels"/"ask_levels"), a known session and known flag bits, and the bounds of
+///   docs/FORMATS.md "Validation": ts in range, trade price and size ("last",
+///   "last_qty"), level prices and sizes, ordered and uncrossed books ("bid_px", ...),
+///   day and session equal to those of ts ("day", "session"), and the price band of
+///   `opt` over trades and recorded levels.
 /// Throws std::runtime_error when the file cannot be opened, stat'ed or mapped.
 /// Not thread-safe to construct; events() may be read from any thread afterwards.
 class MappedTicks {
