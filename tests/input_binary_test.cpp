@@ -206,7 +206,7 @@ TEST(BinaryFormat, HeaderRecordsTheInstrumentAndTheReadOptions) {
   EXPECT_EQ(h.tick_scale, 0);
   EXPECT_EQ(h.source_format, static_cast<uint8_t>(InputFormat::Jsonl));
   EXPECT_EQ(h.utc_offset_ns, 8 * 3600 * kSec);
-  EXPECT_EQ(h.day_open, SessionHours{}.day_open);
+  EXPECT_EQ(h.day_open_sec, SessionHours{}.day_open_sec);
   EXPECT_EQ(h.tick_rule_enabled, 1);
   EXPECT_EQ(h.tick_rule_spread_ticks, 2);
   EXPECT_STREQ(h.symbol, "MTX");
@@ -537,7 +537,7 @@ TEST(BinaryErrors, OtherUtcOffsetOrSessionHours) {
   utc.utc_offset_ns = 0;
   EXPECT_EQ(open_error(t.path(), ReadOptions{}, utc).field(), "utc_offset_ns");
   ReadOptions ro;
-  ro.hours.day_close = 13 * 3600 + 30 * 60;
+  ro.hours.day_close_sec = 13 * 3600 + 30 * 60;
   const InputError e = open_error(t.path(), ro);
   EXPECT_EQ(e.field(), "hours");
   EXPECT_NE(std::string(e.what()).find("13:30:00"), std::string::npos) << e.what();

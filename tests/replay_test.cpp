@@ -145,6 +145,55 @@ TEST(Replay, CommissionAndFeesAreChargedPerLotPerSide) {
   EXPECT_DOUBLE_EQ(t.net_currency, 4150.0 - 297.0);
 }
 
+// A lot still open at the end of the data is marked at the last trade it saw: SHORT 1
+// lot at 17452, last trade 17440 -> unrealized +12 points = +600 TWD; its entry side
+// paid tax round(17452 x 50 x 0.00002) = 17 TWD; it is no closed lot and no trade.
+TEST(Replay, OpenLotAtTheEndIsMarkedAtTheLastTrade) {
+  app::ReplayResult r;
+  r.cfg = default_config();
+  LotResult l;
+  l.id = PositionId{1};
+  l.day = TradingDay{20210726};
+  l.group = 1;
+  l.rule = 1;
+  l.side = PosSide::Short;
+  l.state = PositionState::Active;
+  l.entry_px = Price{17452};
+  l.entry_ref = Price{17452};
+  l.entry_time = TimeNs{1'627'260'420'550'000'000};  // 2021-07-26 08:47:00.550 +08:00
+  l.last_px = Price{17440};
+  l.mfe = Ticks{13};
+  l.mae = Ticks{2};
+  r.lots.push_back(l);
+  DayResult d;
+  d.day = TradingDay{20210726};
+  d.has_range = true;
+  d.range_high = Price{17480};
+  d.range_low = Price{17453};
+  EntryResult e;
+  e.side = PosSide::Short;
+  e.signal_time = l.entry_time;
+  e.trigger_px = Price{17452};
+  e.target = Qty{1};
+  e.filled = Qty{1};
+  e.lots = {0};
+  d.entries.push_back(e);
+  r.days.push_back(d);
+  const app::ReportTotals t = app::report_totals(r);
+  EXPECT_EQ(t.lots_open, 1);
+  EXPECT_DOUBLE_EQ(t.unrealized_points, 12.0);
+  EXPECT_DOUBLE_EQ(t.unrealized_currency, 600.0);
+  EXPECT_DOUBLE_EQ(t.costs_currency, 17.0);
+  EXPECT_EQ(t.lots_closed, 0);
+  EXPECT_EQ(t.trades, 0) << "an entry with an open lot is not a finished trade";
+  const std::string report = app::format_report(r);
+  EXPECT_NE(report.find("(open, marked at last)"), std::string::npos) << report;
+  EXPECT_NE(report.find("1 lot(s) open at the end, unrealized +12 pts (+600 TWD)"), std::string::npos) << report;
+  const std::string json = app::format_report_json(r);
+  EXPECT_NE(json.find("\"unrealized_points\": 12.0"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"mark_price\": 17440.0"), std::string::npos) << json;
+}
+
 TEST(Replay, CapitalBarsLimitUpDayHasNoEntry) {
   app::ReplayOptions ro;
   ro.data = kBars;

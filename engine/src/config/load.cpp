@@ -625,13 +625,13 @@ void validate(const Config& c) {
 
   // Orders between fields.
   const SessionHours& h = c.hours;
-  check_order(src, "session.day_open", h.day_open, "session.day_close", h.day_close, true);
-  check_order(src, "session.day_close", h.day_close, "session.night_open", h.night_open, false);
-  check_order(src, "session.night_close", h.night_close, "session.day_open", h.day_open, false);
+  check_order(src, "session.day_open", h.day_open_sec, "session.day_close", h.day_close_sec, true);
+  check_order(src, "session.day_close", h.day_close_sec, "session.night_open", h.night_open_sec, false);
+  check_order(src, "session.night_close", h.night_close_sec, "session.day_open", h.day_open_sec, false);
   const StrategyConfig& s = c.strategy;
-  check_order(src, "strategy.range_start", s.range_start, "strategy.range_end", s.range_end, true);
-  check_order(src, "strategy.range_end", s.range_end, "strategy.entry_end", s.entry_end, false);
-  check_order(src, "strategy.entry_end", s.entry_end, "strategy.flatten_time", s.flatten_time,
+  check_order(src, "strategy.range_start", s.range_start_sec, "strategy.range_end", s.range_end_sec, true);
+  check_order(src, "strategy.range_end", s.range_end_sec, "strategy.entry_end", s.entry_end_sec, false);
+  check_order(src, "strategy.entry_end", s.entry_end_sec, "strategy.flatten_time", s.flatten_time_sec,
               false);
   if (s.initial_stop == InitialStopMode::FixedPoints && !(s.initial_stop_points > 0.0)) {
     range_error(src, "strategy.initial_stop_points", "> 0 when strategy.initial_stop = \"fixed_points\"",

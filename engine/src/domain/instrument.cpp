@@ -210,15 +210,15 @@ std::string format_date(int32_t d) {
 
 Session session_of(TimeNs t, int64_t utc_offset_ns, const SessionHours& h) noexcept {
   const int32_t s = local_seconds_of_day(t, utc_offset_ns);
-  if (s >= h.day_open && s <= h.day_close) return Session::Day;
-  if (s >= h.night_open || s <= h.night_close) return Session::Night;
+  if (s >= h.day_open_sec && s <= h.day_close_sec) return Session::Day;
+  if (s >= h.night_open_sec || s <= h.night_close_sec) return Session::Night;
   return Session::Closed;
 }
 
 TradingDay trading_day_of(TimeNs t, int64_t utc_offset_ns, const SessionHours& h) noexcept {
   const int32_t s = local_seconds_of_day(t, utc_offset_ns);
   const int32_t date = local_date(t, utc_offset_ns);
-  if (s >= h.night_open) return TradingDay{next_weekday(date)};
+  if (s >= h.night_open_sec) return TradingDay{next_weekday(date)};
   if (is_weekend(date)) return TradingDay{next_weekday(date)};
   return TradingDay{date};
 }

@@ -294,13 +294,13 @@ BinaryHeader check_header(const std::string& name, std::string_view file, const 
             std::to_string(inst.utc_offset_ns) + "; re-convert with this configuration");
   }
   const SessionHours& sh = opt.hours;
-  if (h.day_open != sh.day_open || h.day_close != sh.day_close || h.night_open != sh.night_open ||
-      h.night_close != sh.night_close) {
+  if (h.day_open_sec != sh.day_open_sec || h.day_close_sec != sh.day_close_sec || h.night_open_sec != sh.night_open_sec ||
+      h.night_close_sec != sh.night_close_sec) {
     throw InputError(
-        name, 0, "hours", format_hours(h.day_open, h.day_close, h.night_open, h.night_close),
+        name, 0, "hours", format_hours(h.day_open_sec, h.day_close_sec, h.night_open_sec, h.night_close_sec),
         "the file's trading days and sessions were derived with other session hours than the "
         "configured " +
-            format_hours(sh.day_open, sh.day_close, sh.night_open, sh.night_close) +
+            format_hours(sh.day_open_sec, sh.day_close_sec, sh.night_open_sec, sh.night_close_sec) +
             "; re-convert with this configuration");
   }
   const std::string_view symbol = fixed_string(h.symbol, sizeof h.symbol);
@@ -400,10 +400,10 @@ void check_records(const std::string& name, const InputEvent* recs, uint64_t n,
   // Day and session follow from ts with the header's offset and hours (checked equal to
   // the configured ones); computed once per second.
   SessionHours hours;
-  hours.day_open = h.day_open;
-  hours.day_close = h.day_close;
-  hours.night_open = h.night_open;
-  hours.night_close = h.night_close;
+  hours.day_open_sec = h.day_open_sec;
+  hours.day_close_sec = h.day_close_sec;
+  hours.night_open_sec = h.night_open_sec;
+  hours.night_close_sec = h.night_close_sec;
   int64_t cached_sec = std::numeric_limits<int64_t>::min();
   TradingDay cached_day;
   Session cached_session = Session::Closed;
@@ -656,10 +656,10 @@ void write_binary(const std::string& path, std::span<const InputEvent> events,
   h.tick_scale = inst.tick_size.scale;
   h.source_format = static_cast<uint8_t>(read_with.format);
   h.utc_offset_ns = inst.utc_offset_ns;
-  h.day_open = read_with.hours.day_open;
-  h.day_close = read_with.hours.day_close;
-  h.night_open = read_with.hours.night_open;
-  h.night_close = read_with.hours.night_close;
+  h.day_open_sec = read_with.hours.day_open_sec;
+  h.day_close_sec = read_with.hours.day_close_sec;
+  h.night_open_sec = read_with.hours.night_open_sec;
+  h.night_close_sec = read_with.hours.night_close_sec;
   h.tick_rule_enabled = read_with.tick_rule.enabled ? 1 : 0;
   h.tick_rule_spread_ticks = read_with.tick_rule.spread_ticks;
   h.tick_rule_size_lots = read_with.tick_rule.size_lots;

@@ -58,10 +58,10 @@ Strategy::Strategy(const Config& cfg, uint32_t run_id, StrategySink& sink, Group
   live_entries_.reserve(256);
   touched_.reserve(1024);
   const StrategyConfig& s = cfg.strategy;
-  range_start_ns_ = int64_t{s.range_start} * kNsPerSec;
-  range_end_ns_ = int64_t{s.range_end} * kNsPerSec;
-  entry_end_ns_ = int64_t{s.entry_end} * kNsPerSec;
-  flatten_ns_ = int64_t{s.flatten_time} * kNsPerSec;
+  range_start_ns_ = int64_t{s.range_start_sec} * kNsPerSec;
+  range_end_ns_ = int64_t{s.range_end_sec} * kNsPerSec;
+  entry_end_ns_ = int64_t{s.entry_end_sec} * kNsPerSec;
+  flatten_ns_ = int64_t{s.flatten_time_sec} * kNsPerSec;
   max_quote_age_ns_ = s.max_quote_age_ms * kNsPerMs;
   chase_limits_.max_retries = s.chase.max_retries;
   chase_limits_.max_slippage = s.chase.max_slippage_ticks;
@@ -142,7 +142,7 @@ void Strategy::on_exec(const Event& ev) {
   // Flatten also starts on an execution report inside [flatten_time, day close].
   if (day_idx_ >= 0 && !flatten_active_) {
     const int64_t t = local_ns_of_day(ev.event_time, cfg_.instrument.utc_offset_ns);
-    if (t >= flatten_ns_ && t <= int64_t{cfg_.hours.day_close} * kNsPerSec) flatten_all(ev);
+    if (t >= flatten_ns_ && t <= int64_t{cfg_.hours.day_close_sec} * kNsPerSec) flatten_all(ev);
   }
 
   switch (er.type) {

@@ -94,10 +94,10 @@ std::string utc_offset_text(int64_t utc_offset_ns);
 
 /// Trading sessions of TAIFEX index futures (SPEC §4). Times in local seconds of day.
 struct SessionHours {
-  int32_t day_open = 8 * 3600 + 45 * 60;     ///< 08:45:00
-  int32_t day_close = 13 * 3600 + 45 * 60;   ///< 13:45:00
-  int32_t night_open = 15 * 3600;            ///< 15:00:00
-  int32_t night_close = 5 * 3600;            ///< 05:00:00 next calendar day
+  int32_t day_open_sec = 8 * 3600 + 45 * 60;     ///< 08:45:00
+  int32_t day_close_sec = 13 * 3600 + 45 * 60;   ///< 13:45:00
+  int32_t night_open_sec = 15 * 3600;            ///< 15:00:00
+  int32_t night_close_sec = 5 * 3600;            ///< 05:00:00 next calendar day
 };
 
 /// Session an event time falls in (day close and night close inclusive: the closing

@@ -81,7 +81,7 @@ ReplayResult run_replay(const ReplayOptions& opt);
 
 /// The human-readable report (SPEC §3.1).
 std::string format_report(const ReplayResult& r);
-/// The machine-readable report (issue #2 §9 schema).
+/// The machine-readable report (SPEC §3.1 `--report-json`): the same figures as rows with units in the keys.
 std::string format_report_json(const ReplayResult& r);
 
 }  // namespace tp::app

@@ -68,10 +68,10 @@ struct StrategyConfig {
   int lots_per_group{};                ///< lots per group
   DirectionMode direction = DirectionMode::Both;
   FrequencyMode frequency = FrequencyMode::OncePerDay;
-  int32_t range_start{};   ///< opening range window start (inclusive)
-  int32_t range_end{};     ///< opening range window end (exclusive)
-  int32_t entry_end{};              ///< no new entries at or after this time
-  int32_t flatten_time{}; ///< flatten everything open at this time
+  int32_t range_start_sec{};   ///< opening range window start (inclusive)
+  int32_t range_end_sec{};     ///< opening range window end (exclusive)
+  int32_t entry_end_sec{};              ///< no new entries at or after this time
+  int32_t flatten_time_sec{}; ///< flatten everything open at this time
   bool trade_night{};                   ///< night session off by default (SPEC §4)
   double max_range_points{};              ///< > 0: skip the day if range is wider
   double daily_loss_limit_points{};       ///< > 0: no new entry once PnL <= -this
@@ -102,7 +102,7 @@ struct RiskLimits {
   Ticks max_daily_loss_ticks;         ///< resolved
 };
 
-/// The simulated venue of replay (issue #2 §5).
+/// The simulated venue of replay (SPEC §3.1: event time, file time + order latency).
 struct VenueConfig {
   int64_t latency_ms{};      ///< order latency in event time (order -> venue), also acks
   int64_t latency_ns() const { return latency_ms * kNsPerMs; }

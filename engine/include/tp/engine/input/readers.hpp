@@ -289,7 +289,7 @@ struct BinaryHeader {
   uint8_t source_format;          ///< InputFormat the events were read from
   uint8_t reserved0[3];
   int64_t utc_offset_ns;          ///< instrument's UTC offset used for day/session
-  int32_t day_open, day_close, night_open, night_close;  ///< SessionHours used (s of day)
+  int32_t day_open_sec, day_close_sec, night_open_sec, night_close_sec;  ///< SessionHours used (s of day)
   int64_t tick_rule_spread_ticks; ///< TickRuleConfig the synthetic book was made with
   int32_t tick_rule_size_lots;
   uint8_t tick_rule_enabled;

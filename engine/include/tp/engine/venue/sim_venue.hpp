@@ -1,4 +1,4 @@
-// The simulated venue of replay (issue #2 §5): FOK and IOC limit orders matched
+// The simulated venue of replay (SPEC §3.1, event time): FOK and IOC limit orders matched
 // against the recorded best bid/offer (up to 5 levels) and its size, in event time.
 //
 //  * An order caused by an event at time t arrives at t + latency and is matched
