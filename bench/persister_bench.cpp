@@ -198,7 +198,7 @@ class RecordStream {
 };
 
 
-void run_persister(benchmark::State& state, tp::SyncPolicy sync) {
+void run_persister(benchmark::State& state, tp::storage::Durability sync) {
   const int batch = static_cast<int>(state.range(0));
   tp::storage::TempDir dir("tp-persister-bench");
   uint64_t pushed = 0;
@@ -236,12 +236,12 @@ void run_persister(benchmark::State& state, tp::SyncPolicy sync) {
   if (pushed != 0 && (max_batch != static_cast<uint64_t>(batch) || batches * static_cast<uint64_t>(batch) != pushed)) {
     state.SkipWithError("a transaction was not batch-sized");
   }
-  state.SetLabel(sync == tp::SyncPolicy::Durable ? "Durable" : "NoSync");
+  state.SetLabel(sync == tp::storage::Durability::Durable ? "Durable" : "NoSync");
   state.counters["records/s"] = benchmark::Counter(static_cast<double>(pushed), benchmark::Counter::kIsRate);
 }
 
-void BM_PersisterNoSync(benchmark::State& state) { run_persister(state, tp::SyncPolicy::NoSync); }
-void BM_PersisterDurable(benchmark::State& state) { run_persister(state, tp::SyncPolicy::Durable); }
+void BM_PersisterNoSync(benchmark::State& state) { run_persister(state, tp::storage::Durability::NoSync); }
+void BM_PersisterDurable(benchmark::State& state) { run_persister(state, tp::storage::Durability::Durable); }
 
 BENCHMARK(BM_PersisterNoSync)
     ->ArgName("batch")

@@ -47,7 +47,7 @@
 #include <thread>
 #include <vector>
 
-#include "tp/engine/live_pipeline.hpp"
+#include "tp/engine/injected_feed.hpp"
 #include "tp/storage/persister.hpp"
 #include "tp/storage/store.hpp"
 #include "tp/storage/temp_dir.hpp"
@@ -146,7 +146,7 @@ LatencyHistogram inject(P& p, const Options& o, uint64_t total) {
     q.md.quote_time = TimeNs{due};
     q.event_time = TimeNs{due};
     q.ingress_ns = due;  // scheduled time: coordinated-omission correction
-    while (!p.try_inject(q)) std::this_thread::yield();
+    while (!p.feed().try_inject(q)) std::this_thread::yield();
     late.record(wall_now_ns() - due);
   }
   return late;
@@ -162,11 +162,12 @@ template <template <class> class Q>
 Result run_config(const std::string& name, Layout layout, bool lmdb, const Options& o, JournalVariant jv = {}) {
   Config cfg = harness_config();
   PingLogic logic(1);
-  LiveOptions lo;
+  PipelineOptions lo;
   lo.layout = layout;
   lo.cpus = o.cpus;
-  lo.journal_sched = jv.sched;
-  if (jv.idle) lo.journal_idle = *jv.idle;
+  lo.order_ring = 1024;
+  lo.persister_sched = jv.sched;
+  if (jv.idle) lo.persister_idle = *jv.idle;
   if (hot_threads(layout) == 1) {
     // One hot thread: it may busy-spin, pinned to the last core; the injector, the
     // persister and the OS keep the other one.
@@ -174,10 +175,11 @@ Result run_config(const std::string& name, Layout layout, bool lmdb, const Optio
     const int last = static_cast<int>(std::thread::hardware_concurrency()) - 1;
     if (lo.cpus.empty() && last > 0) {
       lo.cpus = {last};
-      lo.journal_cpu = 0;  // with the injector, off the hot core
+      lo.persister_cpu = 0;  // with the injector, off the hot core
     }
   }
-  LivePipelineT<Q> p(cfg, logic, lo);
+  const auto pipeline = make_live_pipeline<Q>(cfg, logic, lo);
+  LivePipelineT<Q>& p = *pipeline;
   p.gateway().skip_latency_samples(o.warmup);
 
   // Declared in this order so that the persister, then the store, then the directory go.
@@ -202,7 +204,7 @@ Result run_config(const std::string& name, Layout layout, bool lmdb, const Optio
   const int64_t t_start = wall_now_ns();
   Result r;
   r.name = name;
-  r.threads = p.threads() + 1;  // + injector
+  r.threads = p.threads_used() + 1;  // + injector
   {
     // The injector (the market-data adapter) stays off the hot thread's core.
     cpu_set_t set;

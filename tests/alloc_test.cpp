@@ -317,7 +317,7 @@ struct Counted {
   po.layout = layout;
   std::unique_ptr<storage::Store> store;
   uint32_t run_id = 1;
-  std::vector<std::pair<TradingDay, uint16_t>> floor;
+  GroupFloor floor;
   if (!db.empty()) {
     storage::StoreOptions so;
     so.dir = db;

@@ -36,6 +36,18 @@ diff <(grep -E '^ +[0-9]+ +[0-9]+ ' "$tmp/report.txt") <(grep -E '^ +[0-9]+ +[0-
 diff <(grep -E '^ +[0-9]+ +[0-9]+ ' "$tmp/report.txt") <(grep -E '^ +[0-9]+ +[0-9]+ ' "$tmp/report3.txt") \
   || fail "binary replay differs from the TAIFEX replay"
 
+# the instrument follows the traded symbol: TX at 200 TWD per point; an MTX config replayed
+# as TX is an error (never a silent relabelling)
+"$TICKPIPE" replay --data "$zip" --symbol TX --contract 202108 --no-persist > "$tmp/tx.txt"
+grep -q "instrument: TX, tick 1, 200 TWD per point" "$tmp/tx.txt" || fail "TX replay not priced at 200 TWD/point: $(head -5 "$tmp/tx.txt")"
+printf '[instrument]\nsymbol = "MTX"\n' > "$tmp/mtx.toml"
+set +e
+"$TICKPIPE" replay --data "$zip" --symbol TX --config "$tmp/mtx.toml" --no-persist > /dev/null 2> "$tmp/ierr.txt"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "instrument/symbol mismatch exit status $rc, expected 2"
+grep -q "instrument.symbol" "$tmp/ierr.txt" || fail "mismatch error does not name the field: $(cat "$tmp/ierr.txt")"
+
 # bad input: exit status 2 and a message naming file, line and field
 printf '{"type":"trade","ts_ns":1627260300000000000,"symbol":"MTX","price":"17473","qty":1}\n{"type":"trade","ts_ns":1627260301000000000,"symbol":"MTX","price":"","qty":1}\n' > "$tmp/bad.jsonl"
 set +e

@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <initializer_list>
+#include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tp/engine/config.hpp"
 
@@ -156,6 +159,9 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(s.chase.max_retries, t.chase.max_retries);
   EXPECT_EQ(s.chase.max_slippage_points, t.chase.max_slippage_points);
   EXPECT_EQ(s.chase.max_duration_ms, t.chase.max_duration_ms);
+  EXPECT_EQ(a.costs.commission_per_lot, b.costs.commission_per_lot);
+  EXPECT_EQ(a.costs.exchange_fee_per_lot, b.costs.exchange_fee_per_lot);
+  EXPECT_EQ(a.costs.tax_rate, b.costs.tax_rate);
   for (std::size_t i = 0; i < s.rules.size(); ++i) {
     SCOPED_TRACE("rule " + std::to_string(i + 1));
     EXPECT_EQ(s.rules[i].trailing_activation_points, t.rules[i].trailing_activation_points);
@@ -415,6 +421,59 @@ utc_offset_minutes = 0
 
 // ------------------------------------------------------------------ TOML errors
 
+// SPEC §4: the instrument follows the traded symbol (issue: `replay --symbol TX` priced
+// TX at MTX's 50 TWD per point).
+TEST(ConfigInstrument, FollowsTheTradedSymbolWhenTheConfigNamesNone) {
+  Config c = load_config_text("[strategy]\ngroups = 2\n", kName);
+  select_instrument(c, "TX");
+  EXPECT_EQ(c.instrument.symbol, "TX");
+  EXPECT_DOUBLE_EQ(c.instrument.point_value, 200.0);
+  select_instrument(c, "TM");
+  EXPECT_DOUBLE_EQ(c.instrument.point_value, 10.0);
+  Config d = default_config();
+  select_instrument(d, "MTX");
+  EXPECT_DOUBLE_EQ(d.instrument.point_value, 50.0);
+  EXPECT_EQ(d.strategy.rules[0].activation_ticks, Ticks{15});  // resolved
+}
+
+TEST(ConfigInstrument, DisagreeingSymbolIsAnError) {
+  Config c = load_config_text("[instrument]\nsymbol = \"MTX\"\n", kName);
+  try {
+    select_instrument(c, "TX");
+    FAIL() << "MTX config replayed as TX";
+  } catch (const ConfigError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("cfg.toml"), std::string::npos) << m;
+    EXPECT_NE(m.find("instrument.symbol"), std::string::npos) << m;
+    EXPECT_NE(m.find("'MTX'"), std::string::npos) << m;
+    EXPECT_NE(m.find("'TX'"), std::string::npos) << m;
+  }
+  Config same = load_config_text("[instrument]\nsymbol = \"TX\"\n", kName);
+  select_instrument(same, "TX");
+  EXPECT_DOUBLE_EQ(same.instrument.point_value, 200.0);
+}
+
+TEST(ConfigInstrument, UnknownSymbolWithoutInstrumentIsAnError) {
+  Config c = default_config();
+  EXPECT_THROW(select_instrument(c, "BTCUSDT"), ConfigError);
+  Config custom = load_config_text(
+      "[instrument]\nsymbol = \"BTCUSDT\"\ntick_size = \"0.1\"\npoint_value = 1\ncurrency = \"USDT\"\n", kName);
+  select_instrument(custom, "BTCUSDT");
+  EXPECT_EQ(custom.instrument.symbol, "BTCUSDT");
+}
+
+TEST(ConfigCosts, ReadAndValidated) {
+  const Config c = load_config_text(
+      "[costs]\ncommission_per_lot = 20\nexchange_fee_per_lot = 13.5\ntax_rate = 0.0001\n", kName);
+  EXPECT_DOUBLE_EQ(c.costs.commission_per_lot, 20.0);
+  EXPECT_DOUBLE_EQ(c.costs.exchange_fee_per_lot, 13.5);
+  EXPECT_DOUBLE_EQ(c.costs.tax_rate, 0.0001);
+  EXPECT_DOUBLE_EQ(default_config().costs.tax_rate, 0.00002);
+  EXPECT_TRUE(fails_with("[costs]\ncommission_per_lot = -1\n", {"cfg.toml", "costs.commission_per_lot", "0..1000000"}));
+  EXPECT_TRUE(fails_with("[costs]\ntax_rate = 0.5\n", {"costs.tax_rate", "0..0.01"}));
+  EXPECT_TRUE(fails_with("[costs]\nfee = 1\n", {"fee"}));
+}
+
 TEST(ConfigErrors, ParseErrorReportsFileLineColumn) {
   EXPECT_TRUE(fails_with("[strategy]\ngroups = 2\nlots_per_group = = 3\n", {"cfg.toml:3:"}));
   EXPECT_TRUE(fails_with("[strategy\n", {"cfg.toml:1:"}));
@@ -551,22 +610,22 @@ TEST(ConfigValidation, TrailingPullbackIsAnOpenInterval) {
 TEST(ConfigValidation, TrailingActivationPositive) {
   EXPECT_TRUE(fails_with(
       "[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_activation_points = 0\n",
-      {"cfg.toml: strategy.rules[1].trailing_activation_points must be > 0, got 0"}));
+      {"cfg.toml: strategy.rules[1].trailing_activation_points must be > 0 and <= 1000000, got 0"}));
   EXPECT_TRUE(fails_with(
       "[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_activation_points = -5\n",
-      {"strategy.rules[1].trailing_activation_points must be > 0, got -5"}));
+      {"strategy.rules[1].trailing_activation_points must be > 0 and <= 1000000, got -5"}));
   EXPECT_TRUE(fails_with(
       "[strategy]\nlots_per_group = 1\n[[strategy.rules]]\ntrailing_activation_points = inf\n",
-      {"strategy.rules[1].trailing_activation_points must be > 0, got inf"}));
+      {"strategy.rules[1].trailing_activation_points must be > 0 and <= 1000000, got inf"}));
 }
 
 TEST(ConfigValidation, ProtectiveMultiplierAndFixedTpNonNegative) {
   EXPECT_TRUE(
       fails_with("[strategy]\nlots_per_group = 1\n[[strategy.rules]]\nprotective_multiplier = -1\n",
-                 {"cfg.toml: strategy.rules[1].protective_multiplier must be >= 0, got -1"}));
+                 {"cfg.toml: strategy.rules[1].protective_multiplier must be 0..100, got -1"}));
   EXPECT_TRUE(
       fails_with("[strategy]\nlots_per_group = 1\n[[strategy.rules]]\nfixed_tp_points = -10\n",
-                 {"cfg.toml: strategy.rules[1].fixed_tp_points must be >= 0, got -10"}));
+                 {"cfg.toml: strategy.rules[1].fixed_tp_points must be 0..1000000, got -10"}));
 }
 
 TEST(ConfigValidation, WindowOrder) {
@@ -604,7 +663,7 @@ TEST(ConfigValidation, Chase) {
   EXPECT_TRUE(fails_with("[strategy.chase]\nmax_retries = -1\n",
                          {"strategy.chase.max_retries must be 0..20, got -1"}));
   EXPECT_TRUE(fails_with("[strategy.chase]\nmax_slippage_points = -1\n",
-                         {"cfg.toml: strategy.chase.max_slippage_points must be >= 0, got -1"}));
+                         {"cfg.toml: strategy.chase.max_slippage_points must be 0..1000000, got -1"}));
   EXPECT_TRUE(fails_with("[strategy.chase]\nmax_duration_ms = -5\n",
                          {"cfg.toml: strategy.chase.max_duration_ms must be 0..86400000, got -5"}));
   EXPECT_NO_THROW(
@@ -613,11 +672,11 @@ TEST(ConfigValidation, Chase) {
 
 TEST(ConfigValidation, StrategyDistances) {
   EXPECT_TRUE(fails_with("[strategy]\nmax_range_points = -1\n",
-                         {"strategy.max_range_points must be >= 0, got -1"}));
+                         {"strategy.max_range_points must be 0..1000000, got -1"}));
   EXPECT_TRUE(fails_with("[strategy]\ndaily_loss_limit_points = -1\n",
-                         {"strategy.daily_loss_limit_points must be >= 0, got -1"}));
+                         {"strategy.daily_loss_limit_points must be 0..1000000, got -1"}));
   EXPECT_TRUE(fails_with("[strategy]\nprofit_target_points = -1\n",
-                         {"strategy.profit_target_points must be >= 0, got -1"}));
+                         {"strategy.profit_target_points must be 0..1000000, got -1"}));
   EXPECT_TRUE(fails_with(
       "[strategy]\ninitial_stop = \"fixed_points\"\n",
       {"strategy.initial_stop_points must be > 0 when strategy.initial_stop = \"fixed_points\"",
@@ -663,11 +722,11 @@ TEST(ConfigValidation, RiskLimits) {
   EXPECT_TRUE(
       fails_with("[risk]\nmax_order_lots = -1\n", {"risk.max_order_lots must be >= 0, got -1"}));
   EXPECT_TRUE(fails_with("[risk]\nprice_band_points = -1\n",
-                         {"risk.price_band_points must be >= 0, got -1"}));
+                         {"risk.price_band_points must be 0..1000000, got -1"}));
   EXPECT_TRUE(fails_with("[risk]\nmax_orders_per_sec = -1\n",
                          {"risk.max_orders_per_sec must be >= 0, got -1"}));
   EXPECT_TRUE(fails_with("[risk]\nmax_daily_loss_points = -1\n",
-                         {"risk.max_daily_loss_points must be >= 0, got -1"}));
+                         {"risk.max_daily_loss_points must be 0..1000000, got -1"}));
   EXPECT_TRUE(fails_with("[risk]\nmax_position_lots = 3000000000\n",
                          {"risk.max_position_lots must be >= 0, got 3000000000"}));
   EXPECT_NO_THROW(
@@ -744,22 +803,96 @@ TEST(ConfigResolve, OffGridDistanceThrowsNamingTheField) {
 
 // ------------------------------------------------------------------ describe()
 
-TEST(ConfigDescribe, SummarisesTheEffectiveConfiguration) {
+TEST(ConfigDescribe, ListsEveryFieldFromTheTable) {
   const Config c = load_config(config_path("standard.toml"));
   const std::string d = describe(c);
   for (const char* part :
-       {"standard.toml", "preset standard", "MTX", "50 TWD per point", "UTC+08:00",
-        "3 lot(s) per group x 1 group(s) = 3 lot(s)", "08:45:00-08:47:00", "13:00:00", "13:44:00",
-        "rule 1", "trailing from 15 points, pullback 20%", "rule 3", "trailing from 65 points",
-        "protective stop x2", "latency 5 ms", "nosync"}) {
+       {"standard.toml", "preset standard", "symbol MTX", "point_value 50 TWD per point", "utc_offset_minutes 480",
+        "groups 1", "lots_per_group 3 lots", "range_start 08:45:00", "range_end 08:47:00", "entry_end 13:00:00",
+        "flatten_time 13:44:00", "rule 1", "trailing_activation_points 15 points", "trailing_pullback 20%",
+        "rule 3", "trailing_activation_points 65 points", "protective_multiplier 2", "latency_ms 5 ms",
+        "sync nosync", "tax_rate 0.002%", "commission_per_lot 0 TWD"}) {
     EXPECT_NE(d.find(part), std::string::npos) << "missing \"" << part << "\" in\n" << d;
   }
-  EXPECT_GT(std::count(d.begin(), d.end(), '\n'), 8);
+  // Every non-custom field of the table is named.
+  for (const ConfigField& f : config_fields()) {
+    if (f.ref == nullptr) continue;
+    EXPECT_NE(d.find(std::string(f.name) + " "), std::string::npos) << f.key();
+  }
   // Only the rules in use are shown.
   const std::string t = describe(load_config(config_path("test.toml")));
   EXPECT_NE(t.find("rule 1"), std::string::npos);
   EXPECT_EQ(t.find("rule 2"), std::string::npos) << t;
   EXPECT_NE(describe(default_config()).find("built-in defaults"), std::string::npos);
+}
+
+// ------------------------------------------------------------------ the field table
+
+TEST(ConfigFields, EveryKeyIsUniqueAndDocumented) {
+  std::vector<std::string> keys;
+  for (const ConfigField& f : config_fields()) {
+    SCOPED_TRACE(f.key());
+    EXPECT_FALSE(f.doc.empty());
+    EXPECT_EQ(std::find(keys.begin(), keys.end(), f.key()), keys.end()) << "duplicate key";
+    keys.push_back(f.key());
+    EXPECT_EQ(f.custom || f.kind == ConfigFieldKind::Table, f.ref == nullptr);
+    if (f.kind == ConfigFieldKind::Enum) EXPECT_NE(std::string(f.choices).find(f.def_text), std::string::npos);
+  }
+  EXPECT_GE(keys.size(), 50u);
+}
+
+// config/default.toml lists exactly the table's fields, each with the table's default.
+TEST(ConfigFields, DefaultTomlListsEveryFieldWithItsDefault) {
+  std::ifstream in(config_path("default.toml"));
+  ASSERT_TRUE(in) << config_path("default.toml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The keys of the file, section by section ([[strategy.rules]] counted per rule).
+  std::vector<std::string> file_keys;
+  std::string section;
+  int rule = 0;
+  std::istringstream lines(text);
+  for (std::string l; std::getline(lines, l);) {
+    const std::size_t hash = l.find('#');
+    if (hash != std::string::npos) l.resize(hash);
+    while (!l.empty() && (l.back() == ' ' || l.back() == '\r')) l.pop_back();
+    const std::size_t start = l.find_first_not_of(' ');
+    if (start == std::string::npos) continue;
+    l = l.substr(start);
+    if (l.rfind("[[", 0) == 0) {
+      section = l.substr(2, l.find("]]") - 2);
+      ++rule;
+      continue;
+    }
+    if (l[0] == '[') {
+      section = l.substr(1, l.find(']') - 1);
+      continue;
+    }
+    const std::size_t eq = l.find('=');
+    ASSERT_NE(eq, std::string::npos) << l;
+    std::string key = l.substr(0, eq);
+    while (!key.empty() && key.back() == ' ') key.pop_back();
+    file_keys.push_back(section == "strategy.rules" ? section + "[" + std::to_string(rule) + "]." + key
+                                                    : section + "." + key);
+  }
+  const Config file = load_config(config_path("default.toml"));
+  const Config table = default_config();
+  for (const ConfigField& f : config_fields()) {
+    if (f.kind == ConfigFieldKind::Table) continue;
+    for (std::size_t r = 0; r < (f.per_rule() ? 3u : 1u); ++r) {
+      const std::string key = f.key(r);
+      SCOPED_TRACE(key);
+      EXPECT_NE(std::find(file_keys.begin(), file_keys.end(), key), file_keys.end())
+          << "config/default.toml does not list " << key;
+    }
+  }
+  for (const std::string& k : file_keys) {
+    bool known = false;
+    for (const ConfigField& f : config_fields()) {
+      for (std::size_t r = 0; r < (f.per_rule() ? 3u : 1u); ++r) known = known || f.key(r) == k;
+    }
+    EXPECT_TRUE(known) << "config/default.toml has " << k << ", which the field table does not describe";
+  }
+  expect_same(file, table);  // and every value in the file is the table's default
 }
 
 }  // namespace

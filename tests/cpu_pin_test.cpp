@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "tp/app/replay.hpp"
-#include "tp/engine/agent.hpp"
+#include "tp/ring/agent.hpp"
 
 namespace tp {
 namespace {

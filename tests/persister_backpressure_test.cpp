@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "tp/app/replay.hpp"
-#include "tp/engine/agent.hpp"
+#include "tp/ring/agent.hpp"
 #include "tp/storage/persister.hpp"
 #include "tp/storage/store.hpp"
 #include "tp/storage/temp_dir.hpp"
@@ -65,7 +65,7 @@ struct RunOutcome {
   double seconds = 0;
 };
 
-RunOutcome run(Layout layout, SyncPolicy sync, int batch_records, Rings rings) {
+RunOutcome run(Layout layout, storage::Durability sync, int batch_records, Rings rings) {
   TempDir dir;
   storage::StoreOptions so;
   so.dir = dir.path();
@@ -114,7 +114,7 @@ void print(const char* what, const RunOutcome& o) {
 /// The reference: big rings, NoSync, the default batch.
 const RunOutcome& reference() {
   static const RunOutcome ref = [] {
-    RunOutcome r = run(Layout::Fused, SyncPolicy::NoSync, 512, Rings{});
+    RunOutcome r = run(Layout::Fused, storage::Durability::NoSync, 512, Rings{});
     print("reference (NoSync, 512):", r);
     return r;
   }();
@@ -134,7 +134,7 @@ void expect_slow_run_waited_and_lost_nothing(Layout layout) {
   static_assert(SimVenue::kMaxReportsPerOrder <= 8);
   tiny.order = kMaxOrdersPerEvent;
   tiny.journal = kMaxJournalPerEvent;
-  const RunOutcome slow = run(layout, SyncPolicy::Durable, 1, tiny);
+  const RunOutcome slow = run(layout, storage::Durability::Durable, 1, tiny);
   const std::string what = std::string(to_string(layout)) + " (Durable, 1):";
   print(what.c_str(), slow);
 
@@ -166,7 +166,7 @@ TEST(PersisterBackpressure, GatewayWaitsForASlowPersister) {
   TempDir dir;
   storage::StoreOptions so;
   so.dir = dir.path();
-  so.sync = SyncPolicy::Durable;
+  so.sync = storage::Durability::Durable;
   storage::Store store(so);
   const uint32_t run_id = store.begin_run("gateway back-pressure test");
 

@@ -2,3 +2,7 @@ tp_add_test(venue_test venue_test.cpp LABELS unit venue LIBS tp::engine)
 tp_add_test(tracker_test tracker_test.cpp LABELS unit tracker LIBS tp::engine)
 tp_add_test(histogram_test histogram_test.cpp LABELS unit LIBS tp::engine)
 tp_add_test(replay_test replay_test.cpp LABELS integration pipeline TIMEOUT 900 LIBS tp::app)
+# The risk stage's pre-trade checks (SPEC §6), each driven through the stage's submit().
+tp_add_test(risk_test risk_test.cpp LABELS unit risk LIBS tp::engine)
+# The one PipelineT with the injected-quote feed: every layout and the mutex baseline.
+tp_add_test(pipeline_test pipeline_test.cpp LABELS unit pipeline LIBS tp::engine)

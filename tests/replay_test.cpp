@@ -90,6 +90,61 @@ TEST(Replay, TaifexDayShowsRangeEntryAndEveryLotExit) {
   EXPECT_NE(json.find("\"range_low\": 17453"), std::string::npos);
 }
 
+// SPEC §4 costs and the report's money figures on the real day (default config: no
+// commission or fee, 0.002% tax). SHORT 3 lots at 17452, exits 17439 / 17415 / 17419.
+// Tax per side = round(price x 50 x 0.00002): 17452 -> 17.452 -> 17, 17439 -> 17,
+// 17415 -> 17, 17419 -> 17; six sides = 102 TWD. Gross 83 pts x 50 = 4150, net 4048.
+// Mark-to-market drawdown 64 pts: checked against an independent replay of the trades in
+// Python (peak equity 97 pts, the worst fall from a running peak 64).
+TEST(Replay, TaifexDayCostsNetPnlExcursionsAndEquityDrawdown) {
+  app::ReplayOptions ro;
+  ro.data = kTaifex;
+  ro.read.contract = "202108";
+  ro.pipeline.layout = Layout::Inline;
+  ro.persist = false;
+  const app::ReplayResult r = app::run_replay(ro);
+  const app::ReportTotals t = app::report_totals(r);
+  EXPECT_DOUBLE_EQ(t.gross_points, 83.0);
+  EXPECT_DOUBLE_EQ(t.gross_currency, 4150.0);
+  EXPECT_DOUBLE_EQ(t.costs_currency, 102.0);
+  EXPECT_DOUBLE_EQ(t.net_currency, 4048.0);
+  EXPECT_EQ(t.trades, 1);
+  EXPECT_EQ(t.trade_wins, 1);
+  EXPECT_EQ(t.lots_closed, 3);
+  EXPECT_EQ(t.lots_open, 0);
+  EXPECT_DOUBLE_EQ(t.max_drawdown_points, 0.0);
+  EXPECT_DOUBLE_EQ(t.max_equity_drawdown_points, 64.0);
+  ASSERT_EQ(r.lots.size(), 3u);
+  EXPECT_EQ(r.lots[0].mfe, Ticks{15});  // lowest trade 17437 while lot 1 was open
+  EXPECT_EQ(r.lots[0].mae, Ticks{2});
+  EXPECT_EQ(r.orders.entry.sent, 3u);
+  EXPECT_EQ(r.orders.exit.sent, 3u);
+  const std::string report = app::format_report(r);
+  EXPECT_NE(report.find("instrument: MTX, tick 1, 50 TWD per point"), std::string::npos) << report;
+  EXPECT_NE(report.find("2021-07-26 08:47:00.550"), std::string::npos) << "dates and milliseconds on times";
+  EXPECT_NE(report.find("costs 102, net +4048 TWD"), std::string::npos) << report;
+  EXPECT_NE(report.find("tax_rate 0.002%"), std::string::npos) << "the effective config is echoed";
+  const std::string json = app::format_report_json(r);
+  EXPECT_NE(json.find("\"signal_time\": \"2021-07-26T08:47:00.545+08:00\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"net_pnl_currency\": 4048.0"), std::string::npos);
+}
+
+// Costs with a commission and a fee: 3 lots x 2 sides x (20 + 12.5) = 195 more.
+TEST(Replay, CommissionAndFeesAreChargedPerLotPerSide) {
+  const TempDir dir("tp-costs");
+  const std::string cfg = dir.path() + "/costs.toml";
+  std::ofstream(cfg) << "[costs]\ncommission_per_lot = 20\nexchange_fee_per_lot = 12.5\n";
+  app::ReplayOptions ro;
+  ro.data = kTaifex;
+  ro.read.contract = "202108";
+  ro.config_path = cfg;
+  ro.pipeline.layout = Layout::Inline;
+  ro.persist = false;
+  const app::ReportTotals t = app::report_totals(app::run_replay(ro));
+  EXPECT_DOUBLE_EQ(t.costs_currency, 102.0 + 195.0);
+  EXPECT_DOUBLE_EQ(t.net_currency, 4150.0 - 297.0);
+}
+
 TEST(Replay, CapitalBarsLimitUpDayHasNoEntry) {
   app::ReplayOptions ro;
   ro.data = kBars;

@@ -23,7 +23,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "tp/engine/idle.hpp"
+#include "tp/ring/idle.hpp"
 #include "tp/ring/spsc_ring.hpp"
 
 #if defined(__SANITIZE_THREAD__)

@@ -21,8 +21,8 @@
 #include <thread>
 #include <vector>
 
-#include "tp/engine/agent.hpp"
-#include "tp/engine/idle.hpp"
+#include "tp/ring/agent.hpp"
+#include "tp/ring/idle.hpp"
 #include "tp/ring/spsc_ring.hpp"
 
 #if defined(__SANITIZE_THREAD__)

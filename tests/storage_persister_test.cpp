@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "storage_test_util.hpp"
-#include "tp/engine/agent.hpp"
+#include "tp/ring/agent.hpp"
 #include "tp/storage/persister.hpp"
 
 namespace tp::storage {
@@ -20,7 +20,7 @@ using Ring = SpscRing<JournalRecord>;
 
 class PersisterTest : public ::testing::Test {
  protected:
-  Store& store(SyncPolicy sync = SyncPolicy::NoSync) {
+  Store& store(Durability sync = Durability::NoSync) {
     if (!store_) {
       StoreOptions o = options(tmp_.sub("db"), sync);
       o.map_size_mb = 1024;  // 600k journal records + fills rows need ~150 MiB
@@ -244,7 +244,7 @@ TEST_F(PersisterTest, ThreeProducersUnderBackPressureLoseNothing) {
 }
 
 TEST_F(PersisterTest, DurablePolicyLosesNothing) {
-  run_producers(store(SyncPolicy::Durable), 2'000, 512, IdleKind::Backoff);
+  run_producers(store(Durability::Durable), 2'000, 512, IdleKind::Backoff);
 }
 
 }  // namespace

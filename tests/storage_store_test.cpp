@@ -79,16 +79,16 @@ TEST_F(StoreTest, BeginRunStartsAtOneAndIncrementsAcrossReopen) {
   EXPECT_EQ(s.get_counter("next_run_id"), 4u);
 }
 
-TEST_F(StoreTest, DurableSyncPolicyWritesAndReopens) {
+TEST_F(StoreTest, DurableDurabilityWritesAndReopens) {
   {
-    Store s(options(dir_, SyncPolicy::Durable));
+    Store s(options(dir_, Durability::Durable));
     const uint32_t run = s.begin_run("durable");
     std::vector<JournalRecord> batch;
     for (uint64_t i = 1; i <= 200; ++i) batch.push_back(signal(i, static_cast<int64_t>(i)));
     for (int b = 0; b < 5; ++b) s.write_batch(run, std::span(batch).subspan(static_cast<std::size_t>(b) * 40, 40));
     s.sync();
   }
-  Store s(options(dir_, SyncPolicy::Durable));
+  Store s(options(dir_, Durability::Durable));
   EXPECT_EQ(s.count(Table::Journal), 200u);
 }
 
@@ -360,8 +360,25 @@ TEST_F(StoreTest, GroupFloorIsTheHighestIdPerDayAscending) {
                                group(3, 3, 20240103, 300, GroupEvent::Created, 0)});
   const auto floor = s.group_floor();
   ASSERT_EQ(floor.size(), 2u);
-  EXPECT_EQ(floor[0], std::make_pair(TradingDay(20240102), uint16_t{3}));
-  EXPECT_EQ(floor[1], std::make_pair(TradingDay(20240103), uint16_t{300}));
+  EXPECT_EQ(floor[0], std::make_pair(TradingDay(20240102), uint32_t{3}));
+  EXPECT_EQ(floor[1], std::make_pair(TradingDay(20240103), uint32_t{300}));
+}
+
+TEST_F(StoreTest, GroupIdsPast16BitsKeepTheirOwnRows) {
+  // 16-bit ids wrapped at 65,536 and overwrote group 0 / 1 (issue: group ids past 65,535).
+  Store s(options(dir_));
+  s.write_batch(1, std::vector{group(1, 1, 20240102, 1, GroupEvent::Created, 0),
+                               group(2, 2, 20240102, 65537, GroupEvent::Created, 0),
+                               group(3, 3, 20240102, 4'000'000'000u, GroupEvent::Created, 0)});
+  EXPECT_EQ(s.count(Table::Groups), 3u);
+  GroupRow g;
+  ASSERT_TRUE(s.get_group(TradingDay(20240102), 1, g));
+  EXPECT_EQ(g.group.group_id, 1u);
+  ASSERT_TRUE(s.get_group(TradingDay(20240102), 65537, g));
+  EXPECT_EQ(g.group.group_id, 65537u);
+  const auto floor = s.group_floor();
+  ASSERT_EQ(floor.size(), 1u);
+  EXPECT_EQ(floor[0].second, 4'000'000'000u);
 }
 
 TEST_F(StoreTest, MetaRoundTripsAndReportsAbsentKeys) {
@@ -571,7 +588,7 @@ TEST_F(StoreTest, ReadersOnOtherThreadsSeeCommittedBatches) {
   uint64_t seq = 1;
   for (int b = 0; b < 50; ++b) {
     std::vector<JournalRecord> batch;
-    for (int i = 0; i < 100; ++i, ++seq) batch.push_back(group(seq, 1, 20240102, static_cast<uint16_t>(seq), GroupEvent::Created, 0));
+    for (int i = 0; i < 100; ++i, ++seq) batch.push_back(group(seq, 1, 20240102, static_cast<uint32_t>(seq), GroupEvent::Created, 0));
     s.write_batch(1, batch);
   }
   done.store(true, std::memory_order_release);

@@ -22,7 +22,7 @@ namespace tp::storage::testing {
 /// A fresh directory, removed with everything in it at the end.
 using tp::storage::TempDir;
 
-inline StoreOptions options(const std::string& dir, SyncPolicy sync = SyncPolicy::NoSync) {
+inline StoreOptions options(const std::string& dir, Durability sync = Durability::NoSync) {
   StoreOptions o;
   o.dir = dir;
   o.sync = sync;
@@ -174,7 +174,7 @@ inline JournalRecord position(uint64_t seq, int64_t t, uint64_t id, PositionStat
   return r;
 }
 
-inline JournalRecord group(uint64_t seq, int64_t t, int32_t day, uint16_t gid, GroupEvent ev, int32_t filled,
+inline JournalRecord group(uint64_t seq, int64_t t, int32_t day, uint32_t gid, GroupEvent ev, int32_t filled,
                            uint16_t sub = 0) {
   JournalRecord r = header(seq, t, Stage::Risk, sub, JournalType::Group);
   JrGroup& g = r.u.group;

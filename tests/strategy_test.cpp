@@ -27,6 +27,7 @@
 #include "tp/engine/instrument.hpp"
 #include "tp/engine/journal.hpp"
 #include "tp/engine/strategy.hpp"
+#include "tp/engine/strategy/lot_assignment.hpp"
 
 // ------------------------------------------------------------------ counting operator new
 // Replaced for the whole test binary; counts only while g_count_allocs is set.
@@ -102,7 +103,7 @@ class StrategyTest : public ::testing::Test {
  protected:
   void SetUp() override { cfg = default_config(); }
 
-  void start(uint32_t run_id = 1, std::vector<std::pair<TradingDay, uint16_t>> floor = {}) {
+  void start(uint32_t run_id = 1, GroupFloor floor = {}) {
     resolve(cfg);
     run = run_id;
     strat = std::make_unique<Strategy>(cfg, run_id, sink, std::move(floor));
@@ -563,7 +564,9 @@ TEST_F(StrategyTest, StaleQuoteHoldsExitAndSendsOnFreshQuote) {
   md(at(hms(9, 0, 0)), 17470, 17469, 17471, 20'000);  // stop hit, quote stale
   EXPECT_EQ(sink.orders.size(), 1u);
   EXPECT_EQ(strat->counters().stale_quote_holds, 1u);
-  EXPECT_EQ(strat->lots()[0].state, PositionState::Active);
+  // The exit is decided (PENDING_CLOSING, the decision stands) but no order is working.
+  EXPECT_EQ(strat->lots()[0].state, PositionState::PendingClosing);
+  EXPECT_EQ(strat->lot_risk(0).flags & kPosExitInFlight, 0);
   EXPECT_EQ(strat->lots()[0].exit_reason, ExitReason::InitialStop);  // decision is sticky
   md(at(hms(9, 0, 1)), 17480, 17479, 17481, 20'000);  // back above the stop, still stale
   EXPECT_EQ(sink.orders.size(), 1u);
@@ -571,7 +574,10 @@ TEST_F(StrategyTest, StaleQuoteHoldsExitAndSendsOnFreshQuote) {
   ASSERT_EQ(sink.orders.size(), 2u);
   EXPECT_EQ(sink.orders[1].side, Side::Sell);
   EXPECT_EQ(sink.orders[1].limit, Price{17478});
-  EXPECT_EQ(strat->lots()[0].exit_ref, Price{17478});
+  // A stop exit's decision price is the stop level (SPEC §4 slippage), not the bid.
+  EXPECT_EQ(strat->lots()[0].exit_ref, Price{17470});
+  fill(1, 17478, at(hms(9, 0, 2), 5));
+  EXPECT_EQ(strat->lots()[0].exit_slippage, Ticks{-8});  // sold 8 above the stop: better
 }
 
 // ================================================================== initial stops
@@ -663,9 +669,9 @@ TEST_F(StrategyTest, TrailingActivatesAt15PointsWith10PercentPullback) {
   EXPECT_EQ(l.state, PositionState::Closed);
   EXPECT_EQ(l.exit_reason, ExitReason::TrailingStop);
   EXPECT_EQ(l.exit_px, Price{17512});
-  EXPECT_EQ(l.exit_ref, Price{17512});
+  EXPECT_EQ(l.exit_ref, Price{17513});    // the trailing stop level at the decision
   EXPECT_EQ(l.pnl, Ticks{12});  // 17512 - 17500
-  EXPECT_EQ(l.exit_slippage, Ticks{0});
+  EXPECT_EQ(l.exit_slippage, Ticks{1});   // sold at 17512, one below the stop
   EXPECT_EQ(strat->open_lots(), 0);
   EXPECT_EQ(strat->day_pnl(), Ticks{12});
 }
@@ -706,7 +712,8 @@ TEST_F(StrategyTest, ShortTrailingMirrorsLong) {
   const LotResult& l = strat->lots()[0];
   EXPECT_EQ(l.exit_reason, ExitReason::TrailingStop);
   EXPECT_EQ(l.pnl, Ticks{11});            // 17460 - 17449
-  EXPECT_EQ(l.exit_slippage, Ticks{1});   // SHORT: exit_px - exit_ref = 17449 - 17448
+  EXPECT_EQ(l.exit_ref, Price{17447});    // the trailing stop level at the decision
+  EXPECT_EQ(l.exit_slippage, Ticks{2});   // SHORT: exit_px - exit_ref = 17449 - 17447
   EXPECT_EQ(l.entry_slippage, Ticks{0});  // SHORT: entry_ref - entry_px = 17460 - 17460
 }
 
@@ -940,28 +947,91 @@ TEST_F(StrategyTest, ChaseHeldOnStaleQuoteThenSent) {
   EXPECT_EQ(sink.orders[1].chase_n, 1);
 }
 
-TEST_F(StrategyTest, OneChaseAtATimeAndOnlyUnfilledLots) {
+// SPEC §4 per-lot chase: a cancelled lot alone is resent at once at ask1 + n with its own
+// retry number; it never waits for another lot's chase. Lots 0, 1, 2 go out at 17500
+// (orders 0, 1, 2). Order 0 fills. Order 1 cancels: lot 1 chase 1 at 17501 (order 3).
+// Order 2 cancels while order 3 is working: lot 2 chase 1 at 17501 at once (order 4), not
+// 17502 after waiting. Order 3 cancels: lot 1 chase 2 at 17502 (order 5).
+TEST_F(StrategyTest, EachCancelledLotIsChasedAtOnceWithItsOwnRetryNumber) {
   set_lots(1, 3);
   start();
   make_range();
-  trade(hms(8, 50, 0), 17499);  // orders 0, 1, 2 at 17500
+  trade(hms(8, 50, 0), 17499);
+  ASSERT_EQ(sink.orders.size(), 3u);
   fill(0, 17500, at(hms(8, 50, 0), 5));
-  cancel(1, at(hms(8, 50, 0), 5));  // chase step 1: one lot at 17501 (order 3)
+  cancel(1, at(hms(8, 50, 0), 5));
   ASSERT_EQ(sink.orders.size(), 4u);
   EXPECT_EQ(sink.orders[3].limit, Price{17501});
-  cancel(2, at(hms(8, 50, 0), 6));  // a chase is working: wait
-  EXPECT_EQ(sink.orders.size(), 4u);
-  cancel(3, at(hms(8, 50, 0), 10));  // chase 2: both unfilled lots at 17502
+  EXPECT_EQ(sink.orders[3].chase_n, 1);
+  EXPECT_EQ(sink.orders[3].position, strat->lots()[1].id);
+  cancel(2, at(hms(8, 50, 0), 6));
+  ASSERT_EQ(sink.orders.size(), 5u) << "lot 2 does not wait for lot 1's chase";
+  EXPECT_EQ(sink.orders[4].limit, Price{17501});
+  EXPECT_EQ(sink.orders[4].chase_n, 1) << "lot 2's own first retry";
+  EXPECT_EQ(sink.orders[4].position, strat->lots()[2].id);
+  cancel(3, at(hms(8, 50, 0), 10));
   ASSERT_EQ(sink.orders.size(), 6u);
-  EXPECT_EQ(sink.orders[4].limit, Price{17502});
   EXPECT_EQ(sink.orders[5].limit, Price{17502});
-  EXPECT_EQ(sink.orders[4].chase_n, 2);
-  fill(4, 17502, at(hms(8, 50, 0), 15));
+  EXPECT_EQ(sink.orders[5].chase_n, 2);
+  EXPECT_EQ(sink.orders[5].position, strat->lots()[1].id);
+  fill(4, 17501, at(hms(8, 50, 0), 11));
   fill(5, 17502, at(hms(8, 50, 0), 15));
   EXPECT_EQ(strat->open_lots(), 3);
   EXPECT_EQ(strat->days()[0].entries[0].filled, Qty{3});
-  EXPECT_EQ(strat->lots()[1].entry_slippage, Ticks{2});  // 17502 - entry_ref 17500
+  // FIFO by fill order: lot 0 rule 1, lot 2 rule 2 (second fill), lot 1 rule 3.
+  EXPECT_EQ(strat->lots()[2].rule, 2);
+  EXPECT_EQ(strat->lots()[1].rule, 3);
+  EXPECT_EQ(strat->lots()[2].entry_slippage, Ticks{1});  // 17501 - entry_ref 17500
+  EXPECT_EQ(strat->lots()[1].entry_slippage, Ticks{2});  // 17502 - 17500
   EXPECT_EQ(strat->counters().chased, 3u);
+  EXPECT_EQ(strat->counters().entry.chased, 3u);
+  const auto r = chases(ChaseEvent::Resend);
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[1].position, strat->lots()[2].id);
+}
+
+// The new-user case: 9 lots (3 x 3), all 9 FOKs cancelled at the same instant.
+// Every lot is chased at once at n = 1 (ask 17500 + 1), none waits and none skips to n = 2.
+TEST_F(StrategyTest, NineLotsCancelledAtOnceAreAllChasedAtRetryOne) {
+  set_lots(3, 3);
+  start();
+  make_range();
+  trade(hms(8, 50, 0), 17499);
+  ASSERT_EQ(sink.orders.size(), 9u);
+  for (std::size_t k = 0; k < 9; ++k) cancel(k, at(hms(8, 50, 1)));
+  ASSERT_EQ(sink.orders.size(), 18u);
+  for (std::size_t k = 9; k < 18; ++k) {
+    EXPECT_EQ(sink.orders[k].chase_n, 1) << k;
+    EXPECT_EQ(sink.orders[k].limit, Price{17501}) << k;
+    EXPECT_EQ(sink.orders[k].purpose, OrderPurpose::EntryChase);
+  }
+  // Each lot's second cancel: n = 2 for every lot.
+  for (std::size_t k = 9; k < 18; ++k) cancel(k, at(hms(8, 50, 2)));
+  ASSERT_EQ(sink.orders.size(), 27u);
+  for (std::size_t k = 18; k < 27; ++k) EXPECT_EQ(sink.orders[k].chase_n, 2) << k;
+  EXPECT_EQ(strat->counters().chased, 18u);
+}
+
+// Exits chase per lot the same way: two lots exit at the same instant, both cancelled;
+// each is resent at once at bid - 1 with n = 1.
+TEST_F(StrategyTest, ExitChasesOfTwoLotsDoNotWaitForEachOther) {
+  set_lots(1, 2);
+  start();
+  make_range();
+  trade(hms(8, 50, 0), 17499);
+  fill(0, 17500, at(hms(8, 50, 0), 5));
+  fill(1, 17500, at(hms(8, 50, 0), 5));
+  trade(hms(9, 0, 0), 17470);  // both at the initial stop 17470: Sells at bid 17469
+  ASSERT_EQ(sink.orders.size(), 4u);
+  cancel(2, at(hms(9, 0, 0), 5));
+  cancel(3, at(hms(9, 0, 0), 5));
+  ASSERT_EQ(sink.orders.size(), 6u);
+  EXPECT_EQ(sink.orders[4].chase_n, 1);
+  EXPECT_EQ(sink.orders[5].chase_n, 1);
+  EXPECT_EQ(sink.orders[4].limit, Price{17468});
+  EXPECT_EQ(sink.orders[5].limit, Price{17468});
+  EXPECT_NE(sink.orders[4].position, sink.orders[5].position);
+  EXPECT_EQ(strat->counters().exit.chased, 2u);
 }
 
 // ================================================================== FIFO lot rules
@@ -1099,7 +1169,7 @@ TEST_F(StrategyTest, NoSecondExitWhileOneIsInFlight) {
 TEST_F(StrategyTest, ExitChaseOnCancelAtBidMinusN) {
   long_one_lot_filled();
   trade(hms(9, 0, 0), 17515);
-  trade(hms(9, 0, 1), 17513);  // exit Sell at 17512 (exit_ref)
+  trade(hms(9, 0, 1), 17513);  // trailing stop 17513 hit (exit_ref): exit Sell at bid 17512
   cancel(1, at(hms(9, 0, 1), 5));
   ASSERT_EQ(sink.orders.size(), 3u);
   const OrderRequest& c = sink.orders[2];
@@ -1115,13 +1185,16 @@ TEST_F(StrategyTest, ExitChaseOnCancelAtBidMinusN) {
   fill(2, 17511, at(hms(9, 0, 1), 10));
   const LotResult& l = strat->lots()[0];
   EXPECT_EQ(l.exit_px, Price{17511});
-  EXPECT_EQ(l.exit_ref, Price{17512});
-  EXPECT_EQ(l.exit_slippage, Ticks{1});  // LONG: exit_ref - exit_px
+  EXPECT_EQ(l.exit_ref, Price{17513});   // the stop level, not the first order's 17512
+  EXPECT_EQ(l.exit_slippage, Ticks{2});  // LONG: exit_ref - exit_px
   EXPECT_EQ(l.pnl, Ticks{11});
   EXPECT_EQ(l.exit_reason, ExitReason::TrailingStop);
 }
 
-TEST_F(StrategyTest, ExitChaseGiveUpReturnsLotToActiveAndRetriggers) {
+// SPEC §4 "an exit once decided stands": after its chase gives up the lot stays
+// PENDING_CLOSING with its reason, and a new chase (n = 0) starts on the next quote,
+// whatever the price does; counted and journaled as an alert.
+TEST_F(StrategyTest, ExitGiveUpKeepsTheDecisionAndRestartsOnTheNextQuote) {
   long_one_lot_filled();
   trade(hms(9, 0, 0), 17515);
   trade(hms(9, 0, 1), 17513);  // exit at 17512
@@ -1133,15 +1206,25 @@ TEST_F(StrategyTest, ExitChaseGiveUpReturnsLotToActiveAndRetriggers) {
   cancel(6, at(hms(9, 0, 1), 30));  // n = 6 > 5: give up
   EXPECT_EQ(sink.orders.size(), 7u);
   EXPECT_EQ(chases(ChaseEvent::GiveUpRetries).size(), 1u);
-  EXPECT_EQ(strat->lots()[0].state, PositionState::Active);
-  EXPECT_EQ(strat->lots()[0].exit_reason, ExitReason::None);
+  EXPECT_EQ(strat->lots()[0].state, PositionState::PendingClosing);
+  EXPECT_EQ(strat->lots()[0].exit_reason, ExitReason::TrailingStop);
   EXPECT_EQ(strat->lot_risk(0).flags & kPosExitInFlight, 0);
-  trade(hms(9, 0, 2), 17514);  // above the stop 17513: nothing
-  EXPECT_EQ(sink.orders.size(), 7u);
-  trade(hms(9, 0, 3), 17513);  // re-evaluated: a fresh exit (n = 0) at bid 17512
+  EXPECT_EQ(strat->counters().exit_restarts, 1u);
+  EXPECT_EQ(strat->counters().exit.chase_gave_up, 1u);
+  EXPECT_EQ(count_signals(SignalKind::ExitRestarted), 1);
+  trade(hms(9, 0, 2), 17514);  // above the stop 17513, but the exit stands: n = 0 at bid 17513
   ASSERT_EQ(sink.orders.size(), 8u);
   EXPECT_EQ(sink.orders[7].purpose, OrderPurpose::Exit);
   EXPECT_EQ(sink.orders[7].chase_n, 0);
+  EXPECT_EQ(sink.orders[7].limit, Price{17513});
+  cancel(7, at(hms(9, 0, 2), 5));  // the new chase has its own window and retry numbers
+  ASSERT_EQ(sink.orders.size(), 9u);
+  EXPECT_EQ(sink.orders[8].chase_n, 1);
+  EXPECT_EQ(sink.orders[8].limit, Price{17512});
+  fill(8, 17512, at(hms(9, 0, 2), 10));
+  EXPECT_EQ(strat->lots()[0].exit_reason, ExitReason::TrailingStop);
+  EXPECT_EQ(strat->lots()[0].exit_ref, Price{17513});  // still the original decision price
+  EXPECT_EQ(strat->lots()[0].exit_slippage, Ticks{1});
 }
 
 // An exit order (17469) is cancelled, its chase (17468) is sent, then the cancelled order
@@ -1230,7 +1313,7 @@ TEST_F(StrategyTest, FlattenRetriggersAfterExitGiveUp) {
   cancel(1, at(hms(13, 44, 0), 5));     // chase 1 at 17519
   cancel(2, at(hms(13, 44, 0), 10));    // n = 2 > 1: give up
   EXPECT_EQ(sink.orders.size(), 3u);
-  EXPECT_EQ(strat->lots()[0].state, PositionState::Active);
+  EXPECT_EQ(strat->lots()[0].state, PositionState::PendingClosing);  // the exit stands
   quote(hms(13, 44, 1), 17518, 17520);  // next event after flatten_time: a new EndOfDay exit
   ASSERT_EQ(sink.orders.size(), 4u);
   EXPECT_EQ(sink.orders[3].purpose, OrderPurpose::Exit);
@@ -1283,7 +1366,7 @@ TEST_F(StrategyTest, RejectedExitIsRetriedOnNextMarketEvent) {
   trade(hms(9, 0, 0), 17470);  // exit Sell at 17469
   venue_reject(1, at(hms(9, 0, 0), 5));
   EXPECT_EQ(sink.orders.size(), 2u);  // not chased, not resent on the reject itself
-  EXPECT_EQ(strat->lots()[0].state, PositionState::Active);
+  EXPECT_EQ(strat->lots()[0].state, PositionState::PendingClosing);  // the decision stands
   EXPECT_EQ(strat->lots()[0].exit_reason, ExitReason::InitialStop);  // decision kept
   quote(hms(9, 0, 1), 17475, 17477);  // next market event: resent (n = 0) at bid 17475
   ASSERT_EQ(sink.orders.size(), 3u);
@@ -1291,8 +1374,8 @@ TEST_F(StrategyTest, RejectedExitIsRetriedOnNextMarketEvent) {
   EXPECT_EQ(sink.orders[2].limit, Price{17475});
   fill(2, 17475, at(hms(9, 0, 1), 5));
   EXPECT_EQ(strat->lots()[0].exit_reason, ExitReason::InitialStop);
-  EXPECT_EQ(strat->lots()[0].exit_ref, Price{17469});  // the decision's first exit price
-  EXPECT_EQ(strat->lots()[0].exit_slippage, Ticks{-6});  // 17469 - 17475: better than ref
+  EXPECT_EQ(strat->lots()[0].exit_ref, Price{17470});  // the initial stop level
+  EXPECT_EQ(strat->lots()[0].exit_slippage, Ticks{-5});  // 17470 - 17475: better than ref
 }
 
 TEST_F(StrategyTest, RiskRejectedExitIsRetriedOnNextMarketEvent) {
@@ -1300,7 +1383,7 @@ TEST_F(StrategyTest, RiskRejectedExitIsRetriedOnNextMarketEvent) {
   sink.reject_next = 1;
   trade(hms(9, 0, 0), 17470);
   EXPECT_EQ(sink.orders.size(), 2u);
-  EXPECT_EQ(strat->lots()[0].state, PositionState::Active);
+  EXPECT_EQ(strat->lots()[0].state, PositionState::PendingClosing);
   quote(hms(9, 0, 1), 17468, 17470);
   ASSERT_EQ(sink.orders.size(), 3u);
   EXPECT_EQ(sink.orders[2].limit, Price{17468});
@@ -1323,6 +1406,105 @@ TEST_F(StrategyTest, GroupIdsContinueFromGroupFloor) {
   EXPECT_EQ(strat->lots()[0].group, 5);
   EXPECT_EQ(strat->lots()[1].group, 6);
   EXPECT_EQ(strat->lots()[0].id.v, (uint64_t{2} << 32) | 1);  // run id 2, lot 1
+}
+
+// Group ids past 16 bits continue (ids were uint16 and wrapped at 65,536), and an
+// allocation that would pass kMaxGroupId is refused (DaySkipped GroupIdsExhausted), never
+// wrapped onto a stored group.
+TEST_F(StrategyTest, GroupIdsPast16BitsContinueAndExhaustedIdsAreRefused) {
+  set_lots(2, 1);
+  start(1, {{TradingDay{kDay}, 70'000}});
+  make_range();
+  trade(hms(8, 50, 0), 17499);
+  auto created = groups(GroupEvent::Created);
+  ASSERT_EQ(created.size(), 2u);
+  EXPECT_EQ(created[0].group_id, 70'001u);
+  EXPECT_EQ(created[1].group_id, 70'002u);
+
+  sink = FakeSink{};
+  seq = 0;
+  start(1, {{TradingDay{kDay}, kMaxGroupId - 1}});  // one id left, the entry needs two
+  make_range();
+  trade(hms(8, 50, 0), 17499);
+  EXPECT_TRUE(sink.orders.empty());
+  EXPECT_TRUE(groups(GroupEvent::Created).empty());
+  const JrSignal* skip = find_signal(SignalKind::DaySkipped);
+  ASSERT_NE(skip, nullptr);
+  EXPECT_EQ(skip->skip, SkipReason::GroupIdsExhausted);
+  EXPECT_EQ(strat->days()[0].skipped, SkipReason::GroupIdsExhausted);
+}
+
+// SPEC §4 "every entry allocates its own groups": entry 1 (1 x 3) fills one lot, the
+// other two give up (venue rejects); after its lot closes, entry 2 gets group 2, and its
+// first fill is rule 1 of group 2 -- it does not fill the two empty slots of group 1.
+TEST_F(StrategyTest, PartialFillThenSecondEntryGetsItsOwnGroup) {
+  cfg.strategy.frequency = FrequencyMode::Repeatable;
+  set_lots(1, 3);
+  start();
+  make_range();
+  trade(hms(8, 50, 0), 17499);  // orders 0, 1, 2
+  fill(0, 17500, at(hms(8, 50, 0), 5));
+  venue_reject(1, at(hms(8, 50, 0), 5));
+  venue_reject(2, at(hms(8, 50, 0), 5));
+  EXPECT_EQ(strat->days()[0].entries[0].filled, Qty{1});
+  trade(hms(9, 0, 0), 17470);  // lot 1 at its initial stop: exit (order 3)
+  fill(3, 17469, at(hms(9, 0, 0), 5));
+  EXPECT_EQ(strat->open_lots(), 0);
+  // Entry 1 had a refused (rejected) lot: the signal re-arms inside the range first.
+  trade(hms(9, 1, 0), 17480);
+  trade(hms(9, 2, 0), 17499);  // entry 2: orders 4, 5, 6
+  ASSERT_EQ(sink.orders.size(), 7u);
+  const auto created = groups(GroupEvent::Created);
+  ASSERT_EQ(created.size(), 2u);
+  EXPECT_EQ(created[0].group_id, 1u);
+  EXPECT_EQ(created[1].group_id, 2u);
+  fill(5, 17500, at(hms(9, 2, 0), 5));
+  const LotResult& first_of_entry2 = strat->lots().at(4);  // lot of order 5
+  EXPECT_EQ(first_of_entry2.state, PositionState::Active);
+  EXPECT_EQ(first_of_entry2.group, 2u);
+  EXPECT_EQ(first_of_entry2.rule, 1) << "FIFO counts the lots of this entry only";
+  EXPECT_EQ(strat->days()[0].entries[1].filled, Qty{1});
+}
+
+// No order storm (docs/STRATEGY.md): repeatable mode with every entry refused by the risk
+// stage (the kill switch). A refused entry does not re-signal on the next tick: it waits
+// for a trade back inside the range, and after kMaxRefusedEntriesPerDay refused entries
+// the day stops entering.
+TEST_F(StrategyTest, RefusedEntriesDoNotStormAndStopAfterThreePerDay) {
+  cfg.strategy.frequency = FrequencyMode::Repeatable;
+  set_lots(1, 3);
+  start();
+  make_range();
+  sink.reject_next = 1'000'000;  // the risk stage refuses everything
+  trade(hms(8, 50, 0), 17499);    // entry 1: 3 lots refused
+  EXPECT_EQ(sink.orders.size(), 3u);
+  for (int k = 1; k <= 100; ++k) trade(hms(8, 50, k), 17499);  // still above the range
+  EXPECT_EQ(sink.orders.size(), 3u) << "no re-signal while the price stays out of the range";
+  trade(hms(8, 52, 0), 17480);  // back inside: re-armed
+  trade(hms(8, 52, 1), 17499);  // entry 2
+  EXPECT_EQ(sink.orders.size(), 6u);
+  trade(hms(8, 52, 2), 17480);
+  trade(hms(8, 52, 3), 17460);  // entry 3 (SHORT)
+  EXPECT_EQ(sink.orders.size(), 9u);
+  for (int k = 0; k < 50; ++k) {
+    trade(hms(9, 0, k), 17480);
+    trade(hms(9, 1, k), 17499);
+  }
+  EXPECT_EQ(sink.orders.size(), 9u) << "three refused entries end the day's entries";
+  EXPECT_EQ(strat->counters().refused_entries, 3u);
+  EXPECT_EQ(strat->counters().rejected, 9u);
+  EXPECT_EQ(count_signals(SignalKind::Entry), 3);
+  const JrSignal* skip = nullptr;
+  for (const JournalRecord& r : sink.records) {
+    if (r.type == JournalType::Signal && r.u.signal.kind == SignalKind::DaySkipped) skip = &r.u.signal;
+  }
+  ASSERT_NE(skip, nullptr);
+  EXPECT_EQ(skip->skip, SkipReason::EntriesRefused);
+  // The next trading day starts afresh.
+  day = 20240103;
+  make_range();
+  trade(hms(8, 50, 0), 17499);
+  EXPECT_EQ(sink.orders.size(), 12u);
 }
 
 TEST_F(StrategyTest, NewTradingDayResetsDayState) {

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "tp/app/replay.hpp"
-#include "tp/engine/agent.hpp"
+#include "tp/ring/agent.hpp"
 #include "tp/storage/store.hpp"
 
 namespace {

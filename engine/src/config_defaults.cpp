@@ -37,22 +37,34 @@ const char* to_string(InitialStopMode m) noexcept {
 }
 
 Config default_config() {
+  // Every field's default from the field table (config_fields(), the only place a
+  // default is written).
   Config c;
-  builtin_instrument("MTX", c.instrument);
-  StrategyConfig& s = c.strategy;
-  s.preset = "";
-  s.groups = 1;
-  s.lots_per_group = 3;
-  // The user's current live configuration (SPEC §4).
-  s.rules[0].trailing_activation_points = 15.0;
-  s.rules[0].trailing_pullback = 0.10;
-  s.rules[0].protective_multiplier = 0.0;
-  s.rules[1].trailing_activation_points = 40.0;
-  s.rules[1].trailing_pullback = 0.10;
-  s.rules[1].protective_multiplier = 2.0;
-  s.rules[2].trailing_activation_points = 41.0;
-  s.rules[2].trailing_pullback = 0.20;
-  s.rules[2].protective_multiplier = 2.0;
+  for (const ConfigField& f : config_fields()) {
+    if (f.ref == nullptr) continue;
+    for (std::size_t rule = 0; rule < (f.per_rule() ? c.strategy.rules.size() : 1); ++rule) {
+      const ConfigFieldRef r = f.ref(c, rule);
+      const double v = f.def[f.per_rule() ? rule : 0];
+      if (auto* p = std::get_if<int32_t*>(&r)) **p = static_cast<int32_t>(std::llround(v) * f.scale);
+      if (auto* p = std::get_if<int64_t*>(&r)) **p = static_cast<int64_t>(std::llround(v)) * f.scale;
+      if (auto* p = std::get_if<double*>(&r)) **p = v;
+      if (auto* p = std::get_if<bool*>(&r)) **p = v != 0.0;
+      if (auto* p = std::get_if<std::string*>(&r)) **p = std::string(f.def_text);
+      if (auto* p = std::get_if<Decimal*>(&r)) (void)parse_decimal(f.def_text, **p);
+      if (auto* p = std::get_if<uint8_t*>(&r)) {
+        // The default's index among the choices.
+        uint8_t k = 0;
+        std::string_view rest = f.choices;
+        while (!rest.empty() && rest.substr(0, rest.find('|')) != f.def_text) {
+          const std::size_t bar = rest.find('|');
+          rest = bar == std::string_view::npos ? std::string_view() : rest.substr(bar + 1);
+          ++k;
+        }
+        **p = k;
+      }
+    }
+  }
+  c.instrument.symbol = "MTX";  // the instrument.symbol default (a custom field: built in)
   resolve(c);
   return c;
 }

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -26,6 +27,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "tp/engine/config.hpp"
 
@@ -57,15 +59,6 @@ std::string fmt_decimal(const Decimal& d) {
   return (neg ? "-" : "") + digits;
 }
 
-std::string fmt_offset(int64_t utc_offset_ns) {
-  const int64_t minutes = utc_offset_ns / (60 * kNsPerSec);
-  const int64_t a = minutes < 0 ? -minutes : minutes;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "UTC%c%02lld:%02lld", minutes < 0 ? '-' : '+',
-                static_cast<long long>(a / 60), static_cast<long long>(a % 60));
-  return buf;
-}
-
 std::string fmt_time(int32_t sec_of_day) {
   if (sec_of_day < 0 || sec_of_day >= 86400) return std::to_string(sec_of_day) + " s";
   return format_hhmmss(sec_of_day);
@@ -75,13 +68,6 @@ std::string fmt_time(int32_t sec_of_day) {
 std::string fmt_percent(double fraction) {
   if (!std::isfinite(fraction)) return fmt_double(fraction);
   return fmt_double(static_cast<double>(std::llround(fraction * 1'000'000.0)) / 10'000.0) + "%";
-}
-
-const char* pnl_scope_name(PnlScope s) noexcept {
-  return s == PnlScope::Day ? "day" : "cumulative";
-}
-const char* sync_name(SyncPolicy s) noexcept {
-  return s == SyncPolicy::NoSync ? "nosync" : "durable";
 }
 
 /// The name used at the start of every message.
@@ -134,51 +120,10 @@ std::string describe_node(const toml::node& n) {
 // Shared by the loader (which must check integers before narrowing them) and by
 // validate(). Every message: "FILE: FIELD must be RANGE, got VALUE".
 
-struct IntRange {
-  int64_t lo;
-  int64_t hi;
-};
-constexpr int64_t kI32Max = std::numeric_limits<int32_t>::max();
-constexpr int64_t kI64Max = std::numeric_limits<int64_t>::max();
-
-constexpr IntRange kGroups{1, 5};
-constexpr IntRange kLotsPerGroup{1, 3};
-constexpr IntRange kQuoteAgeMs{1, kMaxDurationMs};
-constexpr IntRange kChaseRetries{0, 20};
-constexpr IntRange kChaseDurationMs{0, kMaxDurationMs};
-constexpr IntRange kLimitI32{0, kI32Max};  // risk limits (0 disables)
-constexpr IntRange kLatencyMs{0, 60'000};
-constexpr IntRange kBatchRecords{1, 65'536};
-constexpr IntRange kMapSizeMb{16, 1'048'576};
-constexpr IntRange kSpreadTicks{1, 1'000'000};
-constexpr IntRange kSizeLots{1, kMaxQtyLots};
-constexpr IntRange kUtcOffsetMin{-12 * 60, 14 * 60};
-/// Largest protective multiplier: its parts per million x a group's PnL in ticks fit.
-constexpr double kMaxMultiplier = 100.0;
-
-std::string range_text(IntRange r) {
-  if (r.hi == kI64Max || r.hi == kI32Max) return ">= " + std::to_string(r.lo);
-  return std::to_string(r.lo) + ".." + std::to_string(r.hi);
-}
-
 [[noreturn]] void range_error(const std::string& src, std::string_view field,
                               std::string_view range, std::string_view got) {
   throw ConfigError(src + ": " + std::string(field) + " must be " + std::string(range) + ", got " +
                     std::string(got));
-}
-
-void check_int(const std::string& src, std::string_view field, int64_t v, IntRange r) {
-  if (v < r.lo || v > r.hi) range_error(src, field, range_text(r), std::to_string(v));
-}
-
-/// v >= 0 (and finite).
-void check_non_negative(const std::string& src, std::string_view field, double v) {
-  if (!(std::isfinite(v) && v >= 0.0)) range_error(src, field, ">= 0", fmt_double(v));
-}
-
-/// v > 0 (and finite).
-void check_positive(const std::string& src, std::string_view field, double v) {
-  if (!(std::isfinite(v) && v > 0.0)) range_error(src, field, "> 0", fmt_double(v));
 }
 
 void check_time_of_day(const std::string& src, std::string_view field, int32_t v) {
@@ -210,7 +155,7 @@ class Reader {
   }
 
   /// Every key of the table must be in `allowed`; a typo is an error naming it.
-  void check_keys(std::initializer_list<std::string_view> allowed) const {
+  void check_keys(const std::vector<std::string_view>& allowed) const {
     for (auto&& [k, v] : t_) {
       bool ok = false;
       for (std::string_view a : allowed) ok = ok || a == k.str();
@@ -237,18 +182,6 @@ class Reader {
                                std::string_view expected) const {
     throw ConfigError(at(src_, n.source()) + ": " + field(key) + " must be " +
                       std::string(expected) + ", got " + describe_node(n));
-  }
-
-  /// Integer in range `r` (checked before narrowing to T, so 2^32+1 is not read as 1).
-  template <class T>
-  bool read_int(std::string_view key, IntRange r, T& out) const {
-    const toml::node* n = get(key);
-    if (n == nullptr) return false;
-    const auto* v = n->as_integer();
-    if (v == nullptr) type_error(key, *n, "an integer");
-    check_int(src_, field(key), v->get(), r);
-    out = static_cast<T>(v->get());
-    return true;
   }
 
   /// A number; an integer is accepted for a float field ("40" means 40.0).
@@ -330,8 +263,8 @@ class Reader {
   }
 
   [[nodiscard]] const std::string& path() const { return path_; }
+  [[nodiscard]] const std::string& src() const { return src_; }
 
- private:
   static bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -343,17 +276,180 @@ class Reader {
     return true;
   }
 
+ private:
   const toml::table& t_;
   std::string path_;
   const std::string& src_;
 };
 
-// ------------------------------------------------------------------ sections
+// ------------------------------------------------------------------ the field table
 
-void load_instrument(const Reader& r, const std::string& src, Instrument& inst) {
-  r.check_keys({"symbol", "tick_size", "point_value", "currency", "utc_offset_minutes"});
+/// A number in a message: integers without an exponent ("1000000", not "1e+06").
+std::string fmt_number(double v) {
+  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15) {
+    return std::to_string(static_cast<long long>(v));
+  }
+  return fmt_double(v);
+}
+
+/// "1..5", ">= 0", "> 0", "in (0, 1) exclusive", "0..0.01 (a fraction: 0.2 = 20%)".
+std::string range_of(const ConfigField& f) {
+  std::string r;
+  const bool no_hi = !std::isfinite(f.hi) || f.hi >= static_cast<double>(std::numeric_limits<int32_t>::max());
+  if (f.kind == ConfigFieldKind::Int) {
+    r = no_hi ? ">= " + fmt_number(f.lo) : fmt_number(f.lo) + ".." + fmt_number(f.hi);
+  } else if (no_hi) {
+    r = (f.lo_open ? "> " : ">= ") + fmt_number(f.lo);
+  } else if (f.lo_open && f.hi_open) {
+    r = "in (" + fmt_number(f.lo) + ", " + fmt_number(f.hi) + ") exclusive";
+  } else if (f.lo_open) {
+    r = "> " + fmt_number(f.lo) + " and <= " + fmt_number(f.hi);
+  } else {
+    r = fmt_number(f.lo) + ".." + fmt_number(f.hi);
+  }
+  if (f.unit == "fraction") r += " (a fraction: 0.2 = 20%)";
+  return r;
+}
+
+bool in_range(const ConfigField& f, double v) {
+  if (!std::isfinite(v) && !(std::isinf(f.hi) && v > 0 && std::isinf(v))) return false;
+  if (std::isinf(v)) return false;  // no field accepts an infinite value
+  if (f.lo_open ? !(v > f.lo) : !(v >= f.lo)) return false;
+  if (f.hi_open ? !(v < f.hi) : !(v <= f.hi)) return false;
+  return true;
+}
+
+/// The enum names of a field, in value order.
+std::vector<std::string_view> choices_of(const ConfigField& f) {
+  std::vector<std::string_view> out;
+  std::string_view s = f.choices;
+  while (!s.empty()) {
+    const std::size_t bar = s.find('|');
+    out.push_back(s.substr(0, bar));
+    if (bar == std::string_view::npos) break;
+    s.remove_prefix(bar + 1);
+  }
+  return out;
+}
+
+/// The keys a section accepts (sub-tables included).
+std::vector<std::string_view> keys_of(std::string_view section) {
+  std::vector<std::string_view> out;
+  for (const ConfigField& f : config_fields()) {
+    if (f.section == section) out.push_back(f.name);
+  }
+  return out;
+}
+
+/// The field's value as a number (Int / Number / Bool / Time / Enum), file units.
+double value_of(const ConfigField& f, Config& c, std::size_t rule) {
+  const ConfigFieldRef r = f.ref(c, rule);
+  const double scale = static_cast<double>(f.scale);
+  if (auto* p = std::get_if<int32_t*>(&r)) return static_cast<double>(**p) / scale;
+  if (auto* p = std::get_if<int64_t*>(&r)) return static_cast<double>(**p) / scale;
+  if (auto* p = std::get_if<double*>(&r)) return **p;
+  if (auto* p = std::get_if<bool*>(&r)) return **p ? 1.0 : 0.0;
+  if (auto* p = std::get_if<uint8_t*>(&r)) return static_cast<double>(**p);
+  return 0.0;
+}
+
+/// Stores a number (already range-checked) into the field.
+void store(const ConfigField& f, Config& c, std::size_t rule, double v) {
+  const ConfigFieldRef r = f.ref(c, rule);
+  if (auto* p = std::get_if<int32_t*>(&r)) **p = static_cast<int32_t>(std::llround(v) * f.scale);
+  if (auto* p = std::get_if<int64_t*>(&r)) **p = static_cast<int64_t>(std::llround(v)) * f.scale;
+  if (auto* p = std::get_if<double*>(&r)) **p = v;
+  if (auto* p = std::get_if<bool*>(&r)) **p = v != 0.0;
+  if (auto* p = std::get_if<uint8_t*>(&r)) **p = static_cast<uint8_t>(v);
+}
+
+/// Reads one generic field from the section table `r` into `c`.
+void read_field(const Reader& r, const ConfigField& f, Config& c, std::size_t rule) {
+  const std::string_view key = f.name;
+  const toml::node* n = r.get(key);
+  if (n == nullptr) return;
+  switch (f.kind) {
+    case ConfigFieldKind::Int: {
+      const auto* v = n->as_integer();
+      if (v == nullptr) r.type_error(key, *n, "an integer");
+      // Checked before narrowing, so 2^32 + 1 is not read as 1.
+      const int64_t x = v->get();
+      if (static_cast<double>(x) < f.lo || static_cast<double>(x) > f.hi)
+        range_error(r.src(), r.field(key), range_of(f), std::to_string(x));
+      store(f, c, rule, static_cast<double>(x));
+      return;
+    }
+    case ConfigFieldKind::Number: {
+      double x = 0;
+      r.read_double(key, x);
+      store(f, c, rule, x);  // range-checked by validate()
+      return;
+    }
+    case ConfigFieldKind::Bool: {
+      bool b = false;
+      r.read_bool(key, b);
+      store(f, c, rule, b ? 1.0 : 0.0);
+      return;
+    }
+    case ConfigFieldKind::Time: {
+      int32_t t = 0;
+      r.read_time(key, t);
+      store(f, c, rule, t);
+      return;
+    }
+    case ConfigFieldKind::Enum: {
+      const auto names = choices_of(f);
+      const auto* s = n->as_string();
+      if (s != nullptr) {
+        for (std::size_t k = 0; k < names.size(); ++k) {
+          if (Reader::iequals(names[k], s->get())) {
+            store(f, c, rule, static_cast<double>(k));
+            return;
+          }
+        }
+      }
+      r.type_error(key, *n, "one of \"" + std::string(f.choices) + "\"");
+    }
+    case ConfigFieldKind::String: {
+      std::string* out = std::get<std::string*>(f.ref(c, rule));
+      r.read_string(key, *out);
+      return;
+    }
+    case ConfigFieldKind::Decimal: {
+      std::string text;
+      if (const auto* s = n->as_string()) {
+        text = s->get();
+      } else if (const auto* i = n->as_integer()) {
+        text = std::to_string(i->get());
+      } else {
+        r.type_error(key, *n, "a decimal string such as \"1\" or \"0.05\"");
+      }
+      Decimal d;
+      if (!parse_decimal(text, d)) r.type_error(key, *n, "a decimal string such as \"1\" or \"0.05\"");
+      *std::get<Decimal*>(f.ref(c, rule)) = d;
+      return;
+    }
+    case ConfigFieldKind::Table:
+      return;
+  }
+}
+
+/// Reads every generic field of `section` from the table `r`.
+void read_section(const Reader& r, std::string_view section, Config& c, std::size_t rule = 0) {
+  r.check_keys(keys_of(section));
+  for (const ConfigField& f : config_fields()) {
+    if (f.section == section && !f.custom && f.kind != ConfigFieldKind::Table) read_field(r, f, c, rule);
+  }
+}
+
+// ------------------------------------------------------------------ sections with custom keys
+
+void load_instrument(const Reader& r, const std::string& src, Config& c) {
+  Instrument& inst = c.instrument;
   std::string symbol;
+  r.check_keys(keys_of("instrument"));
   if (r.read_string("symbol", symbol)) {
+    c.instrument_given = true;
     if (symbol.empty()) range_error(src, r.field("symbol"), "a product code such as MTX", "\"\"");
     const int64_t offset = inst.utc_offset_ns;
     if (builtin_instrument(symbol, inst)) {
@@ -369,65 +465,12 @@ void load_instrument(const Reader& r, const std::string& src, Instrument& inst) 
       }
     }
   }
-  if (const toml::node* n = r.get("tick_size")) {
-    std::string text;
-    if (const auto* s = n->as_string()) {
-      text = s->get();
-    } else if (const auto* i = n->as_integer()) {
-      text = std::to_string(i->get());
-    } else {
-      r.type_error("tick_size", *n, "a decimal string such as \"1\" or \"0.05\"");
-    }
-    Decimal d;
-    if (!parse_decimal(text, d))
-      r.type_error("tick_size", *n, "a decimal string such as \"1\" or \"0.05\"");
-    inst.tick_size = d;
-  }
-  r.read_double("point_value", inst.point_value);
-  r.read_string("currency", inst.currency);
-  int64_t minutes = 0;
-  if (r.read_int("utc_offset_minutes", kUtcOffsetMin, minutes))
-    inst.utc_offset_ns = minutes * 60 * kNsPerSec;
+  read_section(r, "instrument", c);
 }
 
-void load_session(const Reader& r, SessionHours& h) {
-  r.check_keys({"day_open", "day_close", "night_open", "night_close"});
-  r.read_time("day_open", h.day_open);
-  r.read_time("day_close", h.day_close);
-  r.read_time("night_open", h.night_open);
-  r.read_time("night_close", h.night_close);
-}
-
-void load_rule(const Reader& r, LotRule& rule) {
-  r.check_keys({"trailing_activation_points", "trailing_pullback", "protective_multiplier",
-                "fixed_tp_points"});
-  r.read_double("trailing_activation_points", rule.trailing_activation_points);
-  r.read_double("trailing_pullback", rule.trailing_pullback);
-  r.read_double("protective_multiplier", rule.protective_multiplier);
-  r.read_double("fixed_tp_points", rule.fixed_tp_points);
-}
-
-void load_strategy(const Reader& r, const std::string& src, StrategyConfig& s) {
-  r.check_keys({"preset",
-                "groups",
-                "lots_per_group",
-                "direction",
-                "frequency",
-                "range_start",
-                "range_end",
-                "entry_end",
-                "flatten_time",
-                "trade_night",
-                "max_range_points",
-                "daily_loss_limit_points",
-                "profit_target_points",
-                "pnl_scope",
-                "initial_stop",
-                "initial_stop_points",
-                "max_quote_age_ms",
-                "order_per_lot",
-                "chase",
-                "rules"});
+void load_strategy(const Reader& r, const std::string& src, Config& c) {
+  StrategyConfig& s = c.strategy;
+  r.check_keys(keys_of("strategy"));
   // The preset first, so that explicit groups / lots_per_group override it.
   std::string preset;
   if (r.read_string("preset", preset) && !preset.empty()) {
@@ -437,45 +480,8 @@ void load_strategy(const Reader& r, const std::string& src, StrategyConfig& s) {
       throw ConfigError(at(src, r.get("preset")->source()) + ": " + e.what());
     }
   }
-  r.read_int("groups", kGroups, s.groups);
-  r.read_int("lots_per_group", kLotsPerGroup, s.lots_per_group);
-  r.read_enum<DirectionMode>("direction",
-                             {{"BOTH", DirectionMode::Both},
-                              {"LONG_ONLY", DirectionMode::LongOnly},
-                              {"SHORT_ONLY", DirectionMode::ShortOnly}},
-                             s.direction);
-  r.read_enum<FrequencyMode>("frequency",
-                             {{"once_per_day", FrequencyMode::OncePerDay},
-                              {"repeatable", FrequencyMode::Repeatable},
-                              {"test", FrequencyMode::Test}},
-                             s.frequency);
-  r.read_time("range_start", s.range_start);
-  r.read_time("range_end", s.range_end);
-  r.read_time("entry_end", s.entry_end);
-  r.read_time("flatten_time", s.flatten_time);
-  r.read_bool("trade_night", s.trade_night);
-  r.read_double("max_range_points", s.max_range_points);
-  r.read_double("daily_loss_limit_points", s.daily_loss_limit_points);
-  r.read_double("profit_target_points", s.profit_target_points);
-  r.read_enum<PnlScope>("pnl_scope", {{"day", PnlScope::Day}, {"cumulative", PnlScope::Cumulative}},
-                        s.pnl_scope);
-  r.read_enum<InitialStopMode>("initial_stop",
-                               {{"range_boundary", InitialStopMode::RangeBoundary},
-                                {"range_mid", InitialStopMode::RangeMid},
-                                {"fixed_points", InitialStopMode::FixedPoints},
-                                {"opening_price", InitialStopMode::OpeningPrice}},
-                               s.initial_stop);
-  r.read_double("initial_stop_points", s.initial_stop_points);
-  r.read_int("max_quote_age_ms", kQuoteAgeMs, s.max_quote_age_ms);
-  r.read_bool("order_per_lot", s.order_per_lot);
-
-  if (const toml::table* t = r.table("chase")) {
-    const Reader c(*t, r.field("chase"), src);
-    c.check_keys({"max_retries", "max_slippage_points", "max_duration_ms"});
-    c.read_int("max_retries", kChaseRetries, s.chase.max_retries);
-    c.read_double("max_slippage_points", s.chase.max_slippage_points);
-    c.read_int("max_duration_ms", kChaseDurationMs, s.chase.max_duration_ms);
-  }
+  read_section(r, "strategy", c);
+  if (const toml::table* t = r.table("chase")) read_section(Reader(*t, r.field("chase"), src), "strategy.chase", c);
 
   if (const toml::node* n = r.get("rules")) {
     const auto* arr = n->as_array();
@@ -500,41 +506,9 @@ void load_strategy(const Reader& r, const std::string& src, StrategyConfig& s) {
         throw ConfigError(at(src, elem.source()) + ": " + name + " must be a table, got " +
                           describe_node(elem));
       }
-      load_rule(Reader(*t, name, src), s.rules[i]);
+      read_section(Reader(*t, name, src), "strategy.rules", c, i);
     }
   }
-}
-
-void load_risk(const Reader& r, RiskLimits& k) {
-  r.check_keys({"kill_switch", "max_position_lots", "max_order_lots", "price_band_points",
-                "max_orders_per_sec", "max_daily_loss_points"});
-  r.read_bool("kill_switch", k.kill_switch);
-  r.read_int("max_position_lots", kLimitI32, k.max_position_lots);
-  r.read_int("max_order_lots", kLimitI32, k.max_order_lots);
-  r.read_double("price_band_points", k.price_band_points);
-  r.read_int("max_orders_per_sec", kLimitI32, k.max_orders_per_sec);
-  r.read_double("max_daily_loss_points", k.max_daily_loss_points);
-}
-
-void load_venue(const Reader& r, VenueConfig& v) {
-  r.check_keys({"latency_ms"});
-  r.read_int("latency_ms", kLatencyMs, v.latency_ms);
-}
-
-void load_persist(const Reader& r, PersistConfig& p) {
-  r.check_keys({"sync", "batch_records", "map_size_mb"});
-  r.read_enum<SyncPolicy>(
-      "sync", {{"nosync", SyncPolicy::NoSync}, {"durable", SyncPolicy::Durable}}, p.sync);
-  r.read_int("batch_records", kBatchRecords, p.batch_records);
-  r.read_int("map_size_mb", kMapSizeMb, p.map_size_mb);
-}
-
-void load_tick_rule(const Reader& r, TickRuleConfig& t) {
-  r.check_keys({"enabled", "spread_ticks", "size_lots", "size_from_trade"});
-  r.read_bool("enabled", t.enabled);
-  r.read_int("spread_ticks", kSpreadTicks, t.spread_ticks);
-  r.read_int("size_lots", kSizeLots, t.size_lots);
-  r.read_bool("size_from_trade", t.size_from_trade);
 }
 
 Config load_table(const toml::table& root, const std::string& name) {
@@ -542,19 +516,24 @@ Config load_table(const toml::table& root, const std::string& name) {
   c.source = name;
   const std::string src = label(name);
   const Reader top(root, "", src);
-  top.check_keys({"instrument", "session", "strategy", "risk", "venue", "persist", "tick_rule"});
-  if (const toml::table* t = top.table("instrument"))
-    load_instrument(Reader(*t, "instrument", src), src, c.instrument);
-  if (const toml::table* t = top.table("session"))
-    load_session(Reader(*t, "session", src), c.hours);
-  if (const toml::table* t = top.table("strategy"))
-    load_strategy(Reader(*t, "strategy", src), src, c.strategy);
-  if (const toml::table* t = top.table("risk")) load_risk(Reader(*t, "risk", src), c.risk);
-  if (const toml::table* t = top.table("venue")) load_venue(Reader(*t, "venue", src), c.venue);
-  if (const toml::table* t = top.table("persist"))
-    load_persist(Reader(*t, "persist", src), c.persist);
-  if (const toml::table* t = top.table("tick_rule"))
-    load_tick_rule(Reader(*t, "tick_rule", src), c.tick_rule);
+  std::vector<std::string_view> sections;
+  for (const ConfigField& f : config_fields()) {
+    const std::string_view top_name = f.section.substr(0, f.section.find('.'));
+    if (std::find(sections.begin(), sections.end(), top_name) == sections.end()) sections.push_back(top_name);
+  }
+  top.check_keys(sections);
+  for (std::string_view sec : sections) {
+    const toml::table* t = top.table(sec);
+    if (t == nullptr) continue;
+    const Reader r(*t, std::string(sec), src);
+    if (sec == "instrument") {
+      load_instrument(r, src, c);
+    } else if (sec == "strategy") {
+      load_strategy(r, src, c);
+    } else {
+      read_section(r, sec, c);
+    }
+  }
   validate(c);
   try {
     resolve(c);
@@ -565,6 +544,11 @@ Config load_table(const toml::table& root, const std::string& name) {
 }
 
 }  // namespace
+
+std::string ConfigField::key(std::size_t rule) const {
+  if (per_rule()) return std::string(section) + "[" + std::to_string(rule + 1) + "]." + std::string(name);
+  return std::string(section) + "." + std::string(name);
+}
 
 // ------------------------------------------------------------------ public API
 
@@ -596,8 +580,37 @@ Config load_config(const std::string& path) {
 
 void validate(const Config& c) {
   const std::string src = label(c.source);
+  Config& m = const_cast<Config&>(c);  // read only: the field table's refs are non-const
 
-  // [instrument]
+  // Every field's own range (config_fields()), every rule's.
+  for (const ConfigField& f : config_fields()) {
+    if (f.custom || f.ref == nullptr) continue;
+    if (f.kind != ConfigFieldKind::Int && f.kind != ConfigFieldKind::Number && f.kind != ConfigFieldKind::Time)
+      continue;
+    for (std::size_t rule = 0; rule < (f.per_rule() ? c.strategy.rules.size() : 1); ++rule) {
+      const ConfigFieldRef r = f.ref(m, rule);
+      if (f.kind == ConfigFieldKind::Time) {
+        check_time_of_day(src, f.key(rule), *std::get<int32_t*>(r));
+        continue;
+      }
+      if (f.kind == ConfigFieldKind::Int && f.scale != 1) {
+        // Stored scaled (minutes -> ns): it must be a whole number of file units.
+        const int64_t v = *std::get<int64_t*>(r);
+        if (v % f.scale != 0 || static_cast<double>(v / f.scale) < f.lo || static_cast<double>(v / f.scale) > f.hi) {
+          range_error(src, f.key(rule), "whole " + std::string(f.unit) + " in " + range_of(f),
+                      fmt_double(static_cast<double>(v) / static_cast<double>(f.scale)));
+        }
+        continue;
+      }
+      const double v = value_of(f, m, rule);
+      if (!in_range(f, v)) {
+        range_error(src, f.key(rule), range_of(f),
+                    f.kind == ConfigFieldKind::Int ? std::to_string(static_cast<long long>(v)) : fmt_double(v));
+      }
+    }
+  }
+
+  // [instrument]: what the table cannot say.
   const Instrument& inst = c.instrument;
   if (inst.symbol.empty())
     range_error(src, "instrument.symbol", "a product code such as MTX", "\"\"");
@@ -607,151 +620,122 @@ void validate(const Config& c) {
   }
   if (inst.tick_size.mantissa <= 0)
     range_error(src, "instrument.tick_size", "> 0", fmt_decimal(inst.tick_size));
-  check_positive(src, "instrument.point_value", inst.point_value);
   if (inst.currency.empty())
     range_error(src, "instrument.currency", "a currency code such as TWD", "\"\"");
-  if (inst.utc_offset_ns % (60 * kNsPerSec) != 0 ||
-      inst.utc_offset_ns < kUtcOffsetMin.lo * 60 * kNsPerSec ||
-      inst.utc_offset_ns > kUtcOffsetMin.hi * 60 * kNsPerSec) {
-    range_error(
-        src, "instrument.utc_offset_minutes", "whole minutes in " + range_text(kUtcOffsetMin),
-        fmt_double(static_cast<double>(inst.utc_offset_ns) / static_cast<double>(60 * kNsPerSec)));
-  }
 
-  // [session]
+  // Orders between fields.
   const SessionHours& h = c.hours;
-  check_time_of_day(src, "session.day_open", h.day_open);
-  check_time_of_day(src, "session.day_close", h.day_close);
-  check_time_of_day(src, "session.night_open", h.night_open);
-  check_time_of_day(src, "session.night_close", h.night_close);
   check_order(src, "session.day_open", h.day_open, "session.day_close", h.day_close, true);
   check_order(src, "session.day_close", h.day_close, "session.night_open", h.night_open, false);
   check_order(src, "session.night_close", h.night_close, "session.day_open", h.day_open, false);
-
-  // [strategy]
   const StrategyConfig& s = c.strategy;
-  check_int(src, "strategy.groups", s.groups, kGroups);
-  check_int(src, "strategy.lots_per_group", s.lots_per_group, kLotsPerGroup);
-  for (std::size_t i = 0; i < s.rules.size(); ++i) {
-    const LotRule& r = s.rules[i];
-    const std::string base = "strategy.rules[" + std::to_string(i + 1) + "].";
-    check_positive(src, base + "trailing_activation_points", r.trailing_activation_points);
-    if (!(r.trailing_pullback > 0.0 && r.trailing_pullback < 1.0)) {
-      range_error(src, base + "trailing_pullback", "in (0, 1) exclusive (a fraction: 0.2 = 20%)",
-                  fmt_double(r.trailing_pullback));
-    }
-    check_non_negative(src, base + "protective_multiplier", r.protective_multiplier);
-    if (r.protective_multiplier > kMaxMultiplier) {
-      range_error(src, base + "protective_multiplier", "0..100", fmt_double(r.protective_multiplier));
-    }
-    check_non_negative(src, base + "fixed_tp_points", r.fixed_tp_points);
-  }
-  check_time_of_day(src, "strategy.range_start", s.range_start);
-  check_time_of_day(src, "strategy.range_end", s.range_end);
-  check_time_of_day(src, "strategy.entry_end", s.entry_end);
-  check_time_of_day(src, "strategy.flatten_time", s.flatten_time);
   check_order(src, "strategy.range_start", s.range_start, "strategy.range_end", s.range_end, true);
   check_order(src, "strategy.range_end", s.range_end, "strategy.entry_end", s.entry_end, false);
   check_order(src, "strategy.entry_end", s.entry_end, "strategy.flatten_time", s.flatten_time,
               false);
-  check_non_negative(src, "strategy.max_range_points", s.max_range_points);
-  check_non_negative(src, "strategy.daily_loss_limit_points", s.daily_loss_limit_points);
-  check_non_negative(src, "strategy.profit_target_points", s.profit_target_points);
-  if (s.initial_stop == InitialStopMode::FixedPoints) {
-    if (!(std::isfinite(s.initial_stop_points) && s.initial_stop_points > 0.0)) {
-      range_error(src, "strategy.initial_stop_points",
-                  "> 0 when strategy.initial_stop = \"fixed_points\"",
-                  fmt_double(s.initial_stop_points));
-    }
-  } else {
-    check_non_negative(src, "strategy.initial_stop_points", s.initial_stop_points);
+  if (s.initial_stop == InitialStopMode::FixedPoints && !(s.initial_stop_points > 0.0)) {
+    range_error(src, "strategy.initial_stop_points", "> 0 when strategy.initial_stop = \"fixed_points\"",
+                fmt_double(s.initial_stop_points));
   }
-  check_int(src, "strategy.max_quote_age_ms", s.max_quote_age_ms, kQuoteAgeMs);
-  check_int(src, "strategy.chase.max_retries", s.chase.max_retries, kChaseRetries);
-  check_non_negative(src, "strategy.chase.max_slippage_points", s.chase.max_slippage_points);
-  check_int(src, "strategy.chase.max_duration_ms", s.chase.max_duration_ms, kChaseDurationMs);
+}
 
-  // [risk] (0 disables a limit)
-  const RiskLimits& k = c.risk;
-  check_int(src, "risk.max_position_lots", k.max_position_lots, kLimitI32);
-  check_int(src, "risk.max_order_lots", k.max_order_lots, kLimitI32);
-  check_non_negative(src, "risk.price_band_points", k.price_band_points);
-  check_int(src, "risk.max_orders_per_sec", k.max_orders_per_sec, kLimitI32);
-  check_non_negative(src, "risk.max_daily_loss_points", k.max_daily_loss_points);
-
-  // [venue], [persist], [tick_rule]
-  check_int(src, "venue.latency_ms", c.venue.latency_ms, kLatencyMs);
-  check_int(src, "persist.batch_records", c.persist.batch_records, kBatchRecords);
-  check_int(src, "persist.map_size_mb", c.persist.map_size_mb, kMapSizeMb);
-  check_int(src, "tick_rule.spread_ticks", c.tick_rule.spread_ticks, kSpreadTicks);
-  check_int(src, "tick_rule.size_lots", c.tick_rule.size_lots, kSizeLots);
+void select_instrument(Config& c, std::string_view symbol) {
+  const std::string src = label(c.source);
+  if (c.instrument_given) {
+    if (c.instrument.symbol != symbol) {
+      throw ConfigError(src + ": field 'instrument.symbol' value '" + c.instrument.symbol +
+                        "' disagrees with the traded symbol '" + std::string(symbol) +
+                        "' (--symbol): prices would be valued at the wrong point value");
+    }
+    return;
+  }
+  Instrument inst;
+  if (!builtin_instrument(symbol, inst)) {
+    throw ConfigError(src + ": no built-in instrument for the traded symbol '" + std::string(symbol) +
+                      "' (built-in: MTX, TM, TX); give [instrument] symbol, tick_size, point_value, currency");
+  }
+  inst.utc_offset_ns = c.instrument.utc_offset_ns;
+  c.instrument = inst;
+  try {
+    resolve(c);
+  } catch (const ConfigError& e) {
+    throw ConfigError(src + ": " + e.what());
+  }
 }
 
 std::string describe(const Config& c) {
-  const Instrument& inst = c.instrument;
-  const StrategyConfig& s = c.strategy;
-  const RiskLimits& k = c.risk;
-  auto pts = [](double v) { return fmt_double(v) + (v == 1.0 ? " point" : " points"); };
-  auto off_or_pts = [&](double v) { return v > 0.0 ? pts(v) : std::string("off"); };
-  auto off_or = [](int64_t v, const std::string& unit) {
-    return v > 0 ? std::to_string(v) + unit : std::string("off");
+  Config& m = const_cast<Config&>(c);  // read only
+  auto value_text = [&](const ConfigField& f, std::size_t rule) -> std::string {
+    const ConfigFieldRef r = f.ref(m, rule);
+    std::string v;
+    switch (f.kind) {
+      case ConfigFieldKind::Time: return fmt_time(*std::get<int32_t*>(r));
+      case ConfigFieldKind::Bool: return *std::get<bool*>(r) ? "true" : "false";
+      case ConfigFieldKind::Enum: {
+        const auto names = choices_of(f);
+        const uint8_t k = *std::get<uint8_t*>(r);
+        return k < names.size() ? std::string(names[k]) : std::to_string(k);
+      }
+      case ConfigFieldKind::String: return *std::get<std::string*>(r);
+      case ConfigFieldKind::Decimal: return fmt_decimal(*std::get<Decimal*>(r));
+      case ConfigFieldKind::Int:
+      case ConfigFieldKind::Number:
+        if (f.unit == "fraction") return fmt_percent(value_of(f, m, rule));
+        v = fmt_number(value_of(f, m, rule));
+        break;
+      case ConfigFieldKind::Table: return "";
+    }
+    if (f.unit == "currency") {
+      v += " " + c.instrument.currency;
+    } else if (f.unit == "currency per point") {
+      v += " " + c.instrument.currency + " per point";
+    } else if (!f.unit.empty()) {
+      v += " " + std::string(f.unit);
+    }
+    return v;
   };
   std::ostringstream o;
   o << "config      " << (c.source.empty() ? std::string("(built-in defaults)") : c.source)
-    << (s.preset.empty() ? std::string() : ", preset " + s.preset) << "\n";
-  o << "instrument  " << inst.symbol << ", tick " << fmt_decimal(inst.tick_size) << ", "
-    << fmt_double(inst.point_value) << " " << inst.currency << " per point, exchange time "
-    << fmt_offset(inst.utc_offset_ns) << "\n";
-  o << "session     day " << fmt_time(c.hours.day_open) << "-" << fmt_time(c.hours.day_close)
-    << ", night " << fmt_time(c.hours.night_open) << "-" << fmt_time(c.hours.night_close) << " ("
-    << (s.trade_night ? "traded" : "not traded") << ")\n";
-  o << "size        " << s.lots_per_group << " lot(s) per group x " << s.groups
-    << " group(s) = " << s.lots_per_group * s.groups << " lot(s), direction "
-    << to_string(s.direction) << ", frequency " << to_string(s.frequency) << "\n";
-  o << "windows     opening range " << fmt_time(s.range_start) << "-" << fmt_time(s.range_end)
-    << ", entries until " << fmt_time(s.entry_end) << ", flatten at " << fmt_time(s.flatten_time)
-    << "\n";
-  o << "filters     max range " << off_or_pts(s.max_range_points) << ", daily loss limit "
-    << off_or_pts(s.daily_loss_limit_points) << ", profit target "
-    << off_or_pts(s.profit_target_points) << " (PnL scope " << pnl_scope_name(s.pnl_scope) << ")\n";
-  o << "entry       FOK " << (s.order_per_lot ? "one order per lot" : "one order for all lots")
-    << ", max quote age " << s.max_quote_age_ms << " ms, initial stop "
-    << to_string(s.initial_stop);
-  if (s.initial_stop == InitialStopMode::FixedPoints) o << " " << pts(s.initial_stop_points);
-  o << "\n";
-  o << "chase       " << s.chase.max_retries << " retries, max slippage "
-    << pts(s.chase.max_slippage_points) << ", max " << s.chase.max_duration_ms << " ms\n";
-  const auto used = static_cast<std::size_t>(s.lots_per_group);
-  for (std::size_t i = 0; i < s.rules.size() && i < used; ++i) {
-    const LotRule& r = s.rules[i];
-    o << "rule " << (i + 1) << "      ";
-    if (r.fixed_tp_points > 0.0) {
-      o << "take profit at " << pts(r.fixed_tp_points);
-    } else {
-      o << "trailing from " << pts(r.trailing_activation_points) << ", pullback "
-        << fmt_percent(r.trailing_pullback);
+    << (c.strategy.preset.empty() ? std::string() : ", preset " + c.strategy.preset) << "\n";
+  // One line per section (rules: one per rule in use), every field as key value unit.
+  auto line = [&](std::string head, std::string_view section, std::size_t rule) {
+    head.resize(12, ' ');
+    std::string out = head;
+    std::size_t width = head.size();
+    bool first = true;
+    if (section == "instrument") {  // instrument.symbol is a custom field (built-in expansion)
+      out += "symbol " + c.instrument.symbol;
+      width += 7 + c.instrument.symbol.size();
+      first = false;
     }
-    if (r.protective_multiplier > 0.0)
-      o << ", protective stop x" << fmt_double(r.protective_multiplier);
-    o << "\n";
+    for (const ConfigField& f : config_fields()) {
+      if (f.section != section || f.ref == nullptr) continue;
+      std::string item = std::string(f.name) + " " + value_text(f, rule);
+      if (!first && width + item.size() + 2 > 110) {
+        out += ",\n            ";
+        width = 12;
+      } else if (!first) {
+        out += ", ";
+        width += 2;
+      }
+      out += item;
+      width += item.size();
+      first = false;
+    }
+    o << out << "\n";
+  };
+  line("instrument", "instrument", 0);
+  line("session", "session", 0);
+  line("strategy", "strategy", 0);
+  line("chase", "strategy.chase", 0);
+  for (std::size_t i = 0; i < static_cast<std::size_t>(c.strategy.lots_per_group); ++i) {
+    line("rule " + std::to_string(i + 1), "strategy.rules", i);
   }
-  o << "risk        kill switch " << (k.kill_switch ? "ON" : "off") << ", max position "
-    << off_or(k.max_position_lots, " lots") << ", max order " << off_or(k.max_order_lots, " lots")
-    << ", price band " << off_or_pts(k.price_band_points) << ", max "
-    << off_or(k.max_orders_per_sec, " orders/s") << ", max daily loss "
-    << off_or_pts(k.max_daily_loss_points) << "\n";
-  o << "venue       simulated latency " << c.venue.latency_ms << " ms\n";
-  o << "persist     " << sync_name(c.persist.sync) << ", " << c.persist.batch_records
-    << " records per batch, map " << c.persist.map_size_mb << " MB\n";
-  o << "tick rule   ";
-  if (c.tick_rule.enabled) {
-    o << "on, spread " << c.tick_rule.spread_ticks << " tick(s), size "
-      << (c.tick_rule.size_from_trade ? std::string("from the trade")
-                                      : std::to_string(c.tick_rule.size_lots) + " lots");
-  } else {
-    o << "off";
-  }
-  o << "\n";
+  line("risk", "risk", 0);
+  line("costs", "costs", 0);
+  line("venue", "venue", 0);
+  line("persist", "persist", 0);
+  line("tick_rule", "tick_rule", 0);
   return o.str();
 }
 

@@ -223,4 +223,13 @@ TradingDay trading_day_of(TimeNs t, int64_t utc_offset_ns, const SessionHours& h
   return TradingDay{date};
 }
 
+std::string utc_offset_text(int64_t utc_offset_ns) {
+  const int64_t minutes = utc_offset_ns / (60 * kNsPerSec);
+  const int64_t a = minutes < 0 ? -minutes : minutes;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%c%02lld:%02lld", minutes < 0 ? '-' : '+', static_cast<long long>(a / 60),
+                static_cast<long long>(a % 60));
+  return buf;
+}
+
 }  // namespace tp

@@ -95,6 +95,8 @@ const char* to_string(SkipReason r) noexcept {
     case SkipReason::LossLimit: return "loss_limit";
     case SkipReason::ProfitTarget: return "profit_target";
     case SkipReason::NoRangeData: return "no_range_data";
+    case SkipReason::EntriesRefused: return "entries_refused";
+    case SkipReason::GroupIdsExhausted: return "group_ids_exhausted";
   }
   return "?";
 }

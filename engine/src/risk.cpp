@@ -1,5 +1,4 @@
 #include <cassert>
-#include <cstdlib>
 
 #include "tp/engine/stages.hpp"
 
@@ -15,7 +14,7 @@ template <template <class> class Q>
 class RiskAgentT<Q>::OwnedStrategy final : public TradingLogic {
  public:
   OwnedStrategy(const Config& cfg, uint32_t run_id, StrategySink& sink,
-                std::vector<std::pair<TradingDay, uint16_t>> floor)
+                GroupFloor floor)
       : s(cfg, run_id, sink, std::move(floor)) {}
   void on_market(const Event& ev, StrategySink&) override { s.on_market(ev); }
   void on_exec(const Event& ev, StrategySink&) override { s.on_exec(ev); }
@@ -27,7 +26,7 @@ class RiskAgentT<Q>::OwnedStrategy final : public TradingLogic {
 
 template <template <class> class Q>
 RiskAgentT<Q>::RiskAgentT(const Config& cfg, uint32_t run_id, Q<Event>& in, Q<OrderRequest>& out,
-                          Q<JournalRecord>& journal, std::vector<std::pair<TradingDay, uint16_t>> group_floor)
+                          Q<JournalRecord>& journal, GroupFloor group_floor)
     : cfg_(cfg), in_(in), out_(out), journal_(journal), sends_(kMaxThrottle) {
   StrategySink& sink = *this;
   owned_ = std::make_unique<OwnedStrategy>(cfg, run_id, sink, std::move(group_floor));
@@ -75,6 +74,15 @@ RejectReason RiskAgentT<Q>::check(const OrderRequest& req) noexcept {
     }
     if (sends_count_ >= cap) return RejectReason::Throttle;
   }
+  if (req.limit.ticks <= 0) return RejectReason::InvalidPrice;
+  // Price band for every order, closing ones too: no exit may fill at an absurd price.
+  // The reference is the last trade, else the mid of the last two-sided quote; with no
+  // reference at all the band cannot vouch for the price, so the order is refused.
+  if (lim.price_band_ticks.v > 0) {
+    if (!has_reference_) return RejectReason::PriceBand;
+    const int64_t off = (req.limit - reference_).v;
+    if ((off < 0 ? -off : off) > lim.price_band_ticks.v) return RejectReason::PriceBand;
+  }
   if (req.open_close == OpenClose::Close) return RejectReason::None;  // reducing risk
   if (lim.kill_switch) return RejectReason::KillSwitch;
   if (lim.max_position_lots > 0 &&
@@ -83,9 +91,6 @@ RejectReason RiskAgentT<Q>::check(const OrderRequest& req) noexcept {
   }
   if (lim.max_daily_loss_ticks.v > 0 && logic_->day_pnl().v <= -lim.max_daily_loss_ticks.v) {
     return RejectReason::DailyLoss;
-  }
-  if (lim.price_band_ticks.v > 0 && has_last_ && std::llabs((req.limit - last_trade_).v) > lim.price_band_ticks.v) {
-    return RejectReason::PriceBand;
   }
   return RejectReason::None;
 }
@@ -127,9 +132,14 @@ RejectReason RiskAgentT<Q>::submit(OrderRequest& req) {
 template <template <class> class Q>
 void RiskAgentT<Q>::track(const Event& ev) noexcept {
   if (ev.kind == EventKind::Market) {
-    if (ev.u.md.has_trade()) {
-      last_trade_ = ev.u.md.last;
-      has_last_ = true;
+    const MarketData& md = ev.u.md;
+    if (md.has_trade()) {
+      reference_ = md.last;
+      has_reference_ = true;
+      has_trade_ = true;
+    } else if (!has_trade_ && md.has_bid() && md.has_ask()) {
+      reference_ = Price{md.bid.ticks + (md.ask - md.bid).v / 2};
+      has_reference_ = true;
     }
     return;
   }

@@ -1,11 +1,13 @@
 // The opening-range breakout strategy with per-lot exits (SPEC §4).
 //
 // docs/STRATEGY.md lists every rule implemented here with its SPEC source and every
-// interpretation taken. Hot-path rules followed throughout this file:
+// interpretation taken. The rules themselves are pure functions named after them:
+// strategy/opening_range.hpp, entry_signal.hpp, lot_assignment.hpp, chase.hpp (one chase
+// for entries and exits) and exit_rules.hpp; this file sequences them over events and
+// keeps the books. Hot-path rules followed throughout this file:
 //   * no floating point: pullbacks and multipliers are parts per million (LotRule::*_ppm),
 //     distances are Ticks, times are ns;
 //   * no allocation on a market tick: every container is reserved in the constructor;
-//     only a new entry signal (a rare event) may allocate its EntryResult lot list;
 //   * bounded output per event: at most kMaxOrdersPerEvent submits and
 //     kMaxJournalPerEvent journal records (budget_ok() defers a send that would not fit;
 //     decisions are sticky so a deferred send goes out on a later event).
@@ -15,30 +17,30 @@
 #include <cassert>
 
 #include "tp/engine/instrument.hpp"
+#include "tp/engine/strategy/entry_signal.hpp"
+#include "tp/engine/strategy/exit_rules.hpp"
+#include "tp/engine/strategy/lot_assignment.hpp"
 
 namespace tp {
 
 namespace {
 
-constexpr int64_t kPpm = 1'000'000;
 /// Journal records kept free for signals written after a send in the same event.
 constexpr int kJournalReserve = 8;
 
-constexpr int64_t floor_half(int64_t a) { return a >= 0 ? a / 2 : -((-a + 1) / 2); }
-constexpr int64_t ceil_half(int64_t a) { return -floor_half(-a); }
-constexpr int64_t abs64(int64_t a) { return a < 0 ? -a : a; }
 constexpr PosSide opposite(PosSide s) { return s == PosSide::Long ? PosSide::Short : PosSide::Long; }
 
 constexpr bool is_open(PositionState s) {
   return s == PositionState::Active || s == PositionState::PendingClosing;
 }
 
+constexpr bool is_entry_purpose(OrderPurpose p) { return p == OrderPurpose::Entry || p == OrderPurpose::EntryChase; }
+
 }  // namespace
 
 // ------------------------------------------------------------------ construction
 
-Strategy::Strategy(const Config& cfg, uint32_t run_id, StrategySink& sink,
-                   std::vector<std::pair<TradingDay, uint16_t>> group_floor)
+Strategy::Strategy(const Config& cfg, uint32_t run_id, StrategySink& sink, GroupFloor group_floor)
     : cfg_(cfg), run_id_(run_id), sink_(sink), group_floor_(std::move(group_floor)) {
   days_.reserve(kDayCapacity);
   // Result storage built up front, so that a new day or a new entry on the risk
@@ -61,7 +63,9 @@ Strategy::Strategy(const Config& cfg, uint32_t run_id, StrategySink& sink,
   entry_end_ns_ = int64_t{s.entry_end} * kNsPerSec;
   flatten_ns_ = int64_t{s.flatten_time} * kNsPerSec;
   max_quote_age_ns_ = s.max_quote_age_ms * kNsPerMs;
-  max_chase_ns_ = s.chase.max_duration_ms * kNsPerMs;
+  chase_limits_.max_retries = s.chase.max_retries;
+  chase_limits_.max_slippage = s.chase.max_slippage_ticks;
+  chase_limits_.max_duration_ns = s.chase.max_duration_ms * kNsPerMs;
   assert(s.groups >= 1 && s.groups <= 5 && "strategy.groups must be 1..5");
   assert(s.lots_per_group >= 1 && s.lots_per_group <= 3 && "strategy.lots_per_group must be 1..3");
 }
@@ -90,9 +94,9 @@ void Strategy::on_market(const Event& ev) {
   }
   if (day_idx_ < 0) return;  // no trading day seen yet
 
-  // A rejected exit waits for the next market event: this one (rejects during this event
-  // set the flag again and wait for the one after).
-  for (int32_t i : open_) st_[i].retry_on_market = false;
+  // An exit that was rejected or restarted waits for the next market event: this one
+  // (rejects during this event set the flag again and wait for the one after).
+  for (int32_t i : open_) st_[i].wait_market = false;
   bid_ = md.bid;
   ask_ = md.ask;
   has_bid_ = md.has_bid();
@@ -105,14 +109,8 @@ void Strategy::on_market(const Event& ev) {
     if (!range_done_) {
       if (t >= range_end_ns_) {
         complete_range();
-      } else if (trade && t >= range_start_ns_) {
-        if (!have_range_trade_) {
-          have_range_trade_ = true;
-          hi_ = lo_ = opening_ = md.last;
-        } else {
-          hi_ = std::max(hi_, md.last);
-          lo_ = std::min(lo_, md.last);
-        }
+      } else if (trade && in_range_window(t, range_start_ns_, range_end_ns_)) {
+        range_.add_trade(md.last);
       }
     }
     if (t >= flatten_ns_) flatten_all(ev);
@@ -124,7 +122,7 @@ void Strategy::on_market(const Event& ev) {
     // trade_night: night events manage open lots only (docs/STRATEGY.md "Night session").
     on_trade_for_lots(ev, md.last);
   }
-  process_pending(ev, true);
+  process_pending(ev);
   flush_positions();
   compact_live();
 }
@@ -139,7 +137,7 @@ void Strategy::on_exec(const Event& ev) {
     return;
   }
   const int slot = static_cast<int>(o - orders_.data());
-  const bool is_entry = o->purpose == OrderPurpose::Entry || o->purpose == OrderPurpose::EntryChase;
+  const bool is_entry = is_entry_purpose(o->purpose);
 
   // Flatten also starts on an execution report inside [flatten_time, day close].
   if (day_idx_ >= 0 && !flatten_active_) {
@@ -167,45 +165,16 @@ void Strategy::on_exec(const Event& ev) {
       if (!o->in_flight) break;  // already terminal for us (late duplicate): nothing to do
       const bool rejected = er.type == ExecType::Rejected;
       o->in_flight = false;
-      if (rejected) {
-        ++counters_.rejected;
-      } else {
-        ++counters_.cancelled;
-      }
-      const uint64_t id = o->id;
+      count(is_entry, rejected ? &OrderCounts::rejected : &OrderCounts::cancelled);
       if (is_entry) {
-        EntryState& en = entries_[o->entry];
-        const int rem = o->qty.lots - o->filled.lots;
-        en.in_flight -= rem;
-        if (o->purpose == OrderPurpose::EntryChase) --en.chase_in_flight;
-        if (rejected) en.rejected += rem;  // rejects are never chased
-        for (int32_t li : days_[en.day].entries[en.index].lots) {
-          if (st_[li].bound_order == id) st_[li].bound_order = 0;
-        }
-        settle_entry(o->entry, ev);
+        on_entry_terminal(*o, rejected, ev);
       } else {
-        const int i = o->lot;
-        LotState& S = st_[i];
-        LotResult& L = lots_[i];
-        if (S.exit_order != id || L.state == PositionState::Closed) break;  // a superseded order
-        S.exit_order = 0;
-        S.flags = static_cast<uint8_t>(S.flags & ~kPosExitInFlight);
-        mark(i);
-        if (rejected) {
-          // Never chased: back to ACTIVE with the decision kept, retried on the next market event.
-          L.state = PositionState::Active;
-          S.exit_chase_due = false;
-          S.exit_chase_n = 0;
-          S.retry_on_market = true;
-        } else if (S.decision != ExitReason::None) {
-          S.exit_chase_due = true;
-          try_send_exit(i, ev);
-        }
+        on_exit_terminal(*o, rejected, ev);
       }
       break;
     }
   }
-  process_pending(ev, false);
+  process_pending(ev);
   flush_positions();
   compact_live();
 }
@@ -230,25 +199,26 @@ void Strategy::begin_day(TradingDay day) {
   days_.back().day = day;
   day_finished_ = false;
   range_done_ = false;
-  have_range_trade_ = false;
-  hi_ = lo_ = opening_ = Price{};
+  range_ = OpeningRange{};
   day_blocked_ = false;
   filter_journaled_ = false;
   flatten_active_ = false;
+  rearm_needed_ = false;
   day_entries_ = 0;
+  refused_entries_today_ = 0;
   day_pnl_ = Ticks{};
-  uint16_t floor = 0;
+  uint32_t floor = 0;
   for (const auto& [d, g] : group_floor_) {
     if (d == day && g > floor) floor = g;
   }
-  next_group_ = static_cast<uint16_t>(floor + 1);
+  next_group_ = floor + 1;  // floor <= UINT32_MAX - 1 never wraps to 0: kMaxGroupId guards it
 }
 
 void Strategy::finish_day() {
   day_finished_ = true;
   // Sends still held at the day boundary never go out on the next day's prices.
   for (int32_t e : live_entries_) {
-    if (!entries_[e].done) stop_entry(e, true);
+    if (!entries_[e].done) stop_entry(e);
   }
   DayResult& d = days_[day_idx_];
   if (!range_done_) {
@@ -265,36 +235,38 @@ void Strategy::finish_day() {
 void Strategy::complete_range() {
   range_done_ = true;
   DayResult& d = days_[day_idx_];
-  if (!have_range_trade_) {
+  if (!range_.has_trade) {
     d.skipped = SkipReason::NoRangeData;
     day_blocked_ = true;
     journal_signal(SignalKind::DaySkipped, PosSide::Long, Price{}, SkipReason::NoRangeData, 0);
     return;
   }
   d.has_range = true;
-  d.range_high = hi_;
-  d.range_low = lo_;
+  d.range_high = range_.high;
+  d.range_low = range_.low;
   journal_signal(SignalKind::RangeSet, PosSide::Long, Price{}, SkipReason::None, 0);
-  const Ticks max = cfg_.strategy.max_range_ticks;
-  if (max.v > 0 && (hi_ - lo_) > max) {
+  if (range_.too_wide(cfg_.strategy.max_range_ticks)) {
     d.skipped = SkipReason::RangeTooWide;
     day_blocked_ = true;
     journal_signal(SignalKind::DaySkipped, PosSide::Long, Price{}, SkipReason::RangeTooWide, 0);
   }
 }
 
+void Strategy::skip_day(SkipReason why, PosSide side, Price trigger) {
+  if (day_entries_ == 0) days_[day_idx_].skipped = why;
+  journal_signal(SignalKind::DaySkipped, side, trigger, why, 0);
+}
+
 void Strategy::check_breakout(const Event& ev, Price p) {
-  PosSide side;
-  if (p > hi_) {
-    side = PosSide::Long;
-  } else if (p < lo_) {
-    side = PosSide::Short;
-  } else {
+  if (rearm_needed_) {
+    // A refused entry re-arms only once the price is back inside the range.
+    if (inside_range(p, range_.high, range_.low)) rearm_needed_ = false;
     return;
   }
   const StrategyConfig& s = cfg_.strategy;
-  if (s.direction == DirectionMode::LongOnly && side == PosSide::Short) return;
-  if (s.direction == DirectionMode::ShortOnly && side == PosSide::Long) return;
+  const Breakout b = breakout(p, range_.high, range_.low, s.direction);
+  if (b == Breakout::None) return;
+  const PosSide side = b == Breakout::Long ? PosSide::Long : PosSide::Short;
   if (s.frequency == FrequencyMode::OncePerDay) {
     if (day_entries_ > 0) return;
   } else if (last_entry_ >= 0) {
@@ -316,11 +288,16 @@ void Strategy::check_breakout(const Event& ev, Price p) {
     if (why != SkipReason::None) {
       if (!filter_journaled_) {
         filter_journaled_ = true;
-        if (day_entries_ == 0) days_[day_idx_].skipped = why;
-        journal_signal(SignalKind::DaySkipped, side, p, why, 0);
+        skip_day(why, side, p);
       }
       return;
     }
+  }
+  if (!group_ids_left(next_group_, s.groups)) {
+    // Refuse rather than wrap: a wrapped id would overwrite a stored group (SPEC §4).
+    day_blocked_ = true;
+    skip_day(SkipReason::GroupIdsExhausted, side, p);
+    return;
   }
   create_entry(ev, side, p);
 }
@@ -343,15 +320,15 @@ void Strategy::create_entry(const Event& ev, PosSide side, Price trigger) {
     en.day = day_idx_;
     en.index = static_cast<int32_t>(d.entries.size());
     en.side = side;
-    en.range_high = hi_;
-    en.range_low = lo_;
-    en.opening = opening_;
+    en.range_high = range_.high;
+    en.range_low = range_.low;
+    en.opening = range_.opening;
     en.first_group = next_group_;
     en.groups = static_cast<uint8_t>(groups);
     en.target = target;
-    en.send_due = true;
+    en.chase.due = !s.order_per_lot;
   }
-  next_group_ = static_cast<uint16_t>(next_group_ + groups);
+  next_group_ += static_cast<uint32_t>(groups);
   if (static_cast<std::size_t>(e) < spare_entries_.size()) {
     d.entries.push_back(std::move(spare_entries_[static_cast<std::size_t>(e)]));
   } else {
@@ -367,12 +344,20 @@ void Strategy::create_entry(const Event& ev, PosSide side, Price trigger) {
   last_entry_ = e;
 
   for (int g = 0; g < groups; ++g) {
-    journal_group(e, static_cast<uint16_t>(entries_[e].first_group + g), GroupEvent::Created, lpg, 0);
+    journal_group(e, entries_[e].first_group + static_cast<uint32_t>(g), GroupEvent::Created, lpg, 0);
   }
   journal_signal(SignalKind::Entry, side, trigger, SkipReason::None, target);
-  for (int k = 0; k < target; ++k) new_lot(e, side);
+  for (int k = 0; k < target; ++k) {
+    const int i = new_lot(e, side);
+    st_[i].entry_chase.due = s.order_per_lot;
+  }
   live_entries_.push_back(e);
-  try_send_entry(e, ev);
+  if (s.order_per_lot) {
+    for (int32_t li : days_[entries_[e].day].entries[entries_[e].index].lots) try_send_entry_lot(li, ev);
+  } else {
+    try_send_entry_multi(e, ev);
+  }
+  settle_entry(e);
 }
 
 int Strategy::new_lot(int e, PosSide side) {
@@ -393,210 +378,213 @@ int Strategy::new_lot(int e, PosSide side) {
   return i;
 }
 
-Price Strategy::initial_stop(const EntryState& en, PosSide side, Price entry_px) const {
-  const StrategyConfig& s = cfg_.strategy;
-  const bool lng = side == PosSide::Long;
-  switch (s.initial_stop) {
-    case InitialStopMode::RangeBoundary:
-      return lng ? en.range_low : en.range_high;
-    case InitialStopMode::RangeMid: {
-      const int64_t sum = en.range_high.ticks + en.range_low.ticks;
-      return Price{lng ? floor_half(sum) : ceil_half(sum)};
-    }
-    case InitialStopMode::FixedPoints:
-      return lng ? entry_px - s.initial_stop_ticks : entry_px + s.initial_stop_ticks;
-    case InitialStopMode::OpeningPrice:
-      return en.opening;
+/// One order per lot: lot i's next entry order (its first, or its own next retry).
+void Strategy::try_send_entry_lot(int i, const Event& ev) {
+  LotState& S = st_[i];
+  if (lots_[i].state != PositionState::PendingEntry || !S.entry_chase.due || S.entry_order != 0) return;
+  const int e = S.entry;
+  if (entries_[e].done) {  // the entry stopped (flatten, day change): nothing more goes out
+    fail_lot(i);
+    return;
   }
-  return lng ? en.range_low : en.range_high;
+  send_entry_order(e, S.entry_chase, i, 1, ev);
 }
 
-void Strategy::try_send_entry(int e, const Event& ev) {
-  {
-    const EntryState& en = entries_[e];
-    if (en.done || !en.send_due) return;
-  }
-  const StrategyConfig& s = cfg_.strategy;
+/// One order for all lots (`order_per_lot = false`): the entry's unfilled quantity.
+void Strategy::try_send_entry_multi(int e, const Event& ev) {
   EntryState& en = entries_[e];
-  const int n = en.first_sent ? en.chase_n + 1 : 0;
-  const int qty = en.target - en.filled - en.in_flight - en.rejected;
+  if (en.done || !en.chase.due || en.order != 0) return;
+  const int qty = en.target - en.filled - en.in_flight;
   if (qty <= 0) {  // a late fill made the chase unnecessary
-    en.send_due = false;
-    settle_entry(e, ev);
+    en.chase.due = false;
     return;
   }
-  const Side side = entry_side(en.side);
-  const bool lng = en.side == PosSide::Long;
-  if (en.first_sent) {
-    if (n > s.chase.max_retries) {
-      entry_give_up(e, ChaseEvent::GiveUpRetries, Price{}, n, ev);
-      return;
-    }
-    if (ev.event_time - en.first_time >= max_chase_ns_) {
-      entry_give_up(e, ChaseEvent::GiveUpTimeout, Price{}, n, ev);
-      return;
-    }
-  } else if (local_ns_of_day(ev.event_time, cfg_.instrument.utc_offset_ns) >= entry_end_ns_) {
-    // Held past the entry window: a first send now would be a new entry (SPEC §4 window).
-    stop_entry(e, true);
-    return;
-  }
-  if (!quote_fresh(side, ev.event_time)) {
-    if (!en.stale_held) {
-      en.stale_held = true;
-      ++counters_.stale_quote_holds;
-      journal_signal(SignalKind::StaleQuote, en.side, Price{}, SkipReason::None, qty);
-    }
-    return;
-  }
-  const Price px = lng ? ask_ + Ticks{n} : bid_ - Ticks{n};
-  if (en.first_sent && abs64((px - en.first_px).v) > s.chase.max_slippage_ticks.v) {
-    entry_give_up(e, ChaseEvent::GiveUpSlippage, px, n, ev);
-    return;
-  }
-  const int norders = s.order_per_lot ? qty : 1;
-  if (!budget_ok(norders, norders + 1)) return;  // stays due; sent on a later event
+  send_entry_order(e, en.chase, -1, qty, ev);
+}
 
-  const bool chase = en.first_sent;
-  en.send_due = false;
-  en.stale_held = false;
-  en.chase_n = static_cast<uint8_t>(n);
-  const std::vector<int32_t>& lots = days_[en.day].entries[en.index].lots;
-  if (!chase) {
+/// Sends the next order of an entry chase `c` for `qty` lots (lot >= 0: that lot's own
+/// order). Returns false when nothing went out (held, deferred, refused, given up).
+bool Strategy::send_entry_order(int e, ChaseState& c, int lot, int qty, const Event& ev) {
+  EntryState& en = entries_[e];
+  const Side side = entry_side(en.side);
+  if (!c.started && local_ns_of_day(ev.event_time, cfg_.instrument.utc_offset_ns) >= entry_end_ns_) {
+    // Held past the entry window: a first send now would be a new entry (SPEC §4 window).
+    if (lot >= 0) {
+      fail_lot(lot);
+    } else {
+      stop_entry(e);
+    }
+    return false;
+  }
+  // No over-fill: lots in flight + filled never exceed the target (a late fill can take a
+  // lot whose order is still working; the chase then waits for that order to end).
+  if (en.filled + en.in_flight + qty > en.target) return false;
+  if (stale_hold(c, en.side, side, ev.event_time, qty)) return false;
+  const ChaseOrder next = next_chase_order(c, side, bid_, ask_, ev.event_time, chase_limits_);
+  if (next.verdict != ChaseEvent::Resend) {
+    count(true, &OrderCounts::chase_gave_up);
+    journal_chase(next.verdict, OrderPurpose::EntryChase, 0, c.first_px, next.px,
+                  lot >= 0 ? lots_[lot].id : PositionId{}, qty, next.n);
+    c.due = false;
+    if (lot >= 0) {
+      fail_lot(lot);
+    } else {
+      stop_entry(e);
+    }
+    return false;
+  }
+  if (!budget_ok(1, 2)) return false;  // stays due; sent on a later event
+
+  if (!en.first_sent) {
     en.first_sent = true;
-    en.first_px = px;
+    en.first_px = next.px;
     en.first_time = ev.event_time;
-    for (int32_t li : lots) {
-      lots_[li].entry_ref = px;
+    for (int32_t li : days_[en.day].entries[en.index].lots) {
+      lots_[li].entry_ref = next.px;
       mark(li);
     }
   }
-  int rejected_now = 0;
-  for (int k = 0; k < norders; ++k) {
-    const int q = s.order_per_lot ? 1 : qty;
-    const uint64_t id = next_client_id();
-    int32_t first_lot = -1;
-    int bound = 0;
-    for (int32_t li : lots) {
-      if (bound == q) break;
-      if (lots_[li].state == PositionState::PendingEntry && st_[li].bound_order == 0) {
-        st_[li].bound_order = id;
-        if (first_lot < 0) first_lot = li;
-        ++bound;
-      }
-    }
-    OrderSlot& o = orders_[(id & 0xffffffffu) % kOrderSlots];
-    o = OrderSlot{};
-    o.id = id;
-    o.entry = e;
-    o.lot = s.order_per_lot ? first_lot : -1;
-    o.qty = Qty{q};
-    o.limit = px;
-    o.purpose = chase ? OrderPurpose::EntryChase : OrderPurpose::Entry;
-    o.chase_n = static_cast<uint8_t>(n);
-
-    OrderRequest req{};
-    req.client_id = ClientOrderId{id};
-    req.position = (s.order_per_lot && first_lot >= 0) ? lots_[first_lot].id : PositionId{};
-    req.limit = px;
-    req.qty = Qty{q};
-    req.action = OrderAction::New;
-    req.side = side;
-    req.tif = Tif::Fok;
-    req.open_close = OpenClose::Open;
-    req.purpose = o.purpose;
-    req.chase_n = static_cast<uint8_t>(n);
-    ++orders_ev_;
-    if (sink_.submit(req) != RejectReason::None) {
-      ++counters_.rejected;
-      en.rejected += q;
-      for (int32_t li : lots) {
-        if (st_[li].bound_order == id) st_[li].bound_order = 0;
-      }
-      ++rejected_now;
-      continue;
-    }
-    ++counters_.sent;
-    o.in_flight = true;
-    en.in_flight += q;
-    if (chase) {
-      ++en.chase_in_flight;
-      ++counters_.chased;
-      journal_chase(ChaseEvent::Resend, OrderPurpose::EntryChase, id, en.first_px, px, PositionId{}, q, n);
-    }
-  }
-  if (rejected_now > 0) settle_entry(e, ev);
-}
-
-void Strategy::settle_entry(int e, const Event& ev) {
-  EntryState& en = entries_[e];
-  if (en.done) {
-    fail_unbound_lots(e);
-    maybe_complete_groups(e);
-    return;
-  }
-  const int remaining = en.target - en.filled - en.in_flight - en.rejected;
-  if (remaining > 0) {
-    // One chase at a time: a new chase step only when no chase order is working.
-    if (en.chase_in_flight == 0 && !en.send_due) {
-      en.send_due = true;
-      try_send_entry(e, ev);
-    }
-    return;
-  }
-  if (en.in_flight == 0 && !en.send_due) {
-    // Nothing is working and nothing will be sent: complete, or lots lost to rejects.
-    stop_entry(e, true);
-  }
-}
-
-void Strategy::stop_entry(int e, bool journal_if_unfilled) {
-  EntryState& en = entries_[e];
-  en.done = true;
-  en.send_due = false;
-  int unbound = 0;
+  const uint64_t id = next_client_id();
+  OrderSlot& o = new_order_slot(id);
+  o.entry = e;
+  o.lot = lot;
+  o.qty = Qty{qty};
+  o.limit = next.px;
+  o.purpose = next.n == 0 ? OrderPurpose::Entry : OrderPurpose::EntryChase;
+  o.chase_n = static_cast<uint8_t>(next.n);
+  // The lots the order holds: its own lot, or the first `qty` unheld pending lots.
+  int held = 0;
   for (int32_t li : days_[en.day].entries[en.index].lots) {
-    if (lots_[li].state == PositionState::PendingEntry && st_[li].bound_order == 0) ++unbound;
+    if (held == qty) break;
+    if (lots_[li].state != PositionState::PendingEntry || st_[li].entry_order != 0) continue;
+    if (lot >= 0 && li != lot) continue;
+    st_[li].entry_order = id;
+    ++held;
   }
-  if (journal_if_unfilled && unbound > 0) {
-    journal_signal(SignalKind::EntryGaveUp, en.side, Price{}, SkipReason::None, unbound);
+  chase_sent(c, next, en.first_time);
+  const PositionId pos = lot >= 0 ? lots_[lot].id : PositionId{};
+  if (submit(o, pos, side, OpenClose::Open) != RejectReason::None) {
+    // Refused by the risk checks: never chased; the lots it held fail.
+    en.refused = true;
+    for (int32_t li : days_[en.day].entries[en.index].lots) {
+      if (st_[li].entry_order == id) {
+        st_[li].entry_order = 0;
+        fail_lot(li);
+      }
+    }
+    if (lot < 0) stop_entry(e);
+    return false;
   }
-  fail_unbound_lots(e);
+  en.in_flight += qty;
+  if (lot < 0) en.order = id;
+  if (next.n > 0) {
+    count(true, &OrderCounts::chased);
+    journal_chase(ChaseEvent::Resend, OrderPurpose::EntryChase, id, c.first_px, next.px, pos, qty, next.n);
+  }
+  return true;
+}
+
+void Strategy::on_entry_terminal(OrderSlot& o, bool rejected, const Event& ev) {
+  const int e = o.entry;
+  EntryState& en = entries_[e];
+  const int rem = o.qty.lots - o.filled.lots;
+  en.in_flight -= rem;
+  if (en.order == o.id) en.order = 0;
+  for (int32_t li : days_[en.day].entries[en.index].lots) {
+    LotState& S = st_[li];
+    if (S.entry_order != o.id) continue;
+    S.entry_order = 0;
+    if (rejected || en.done) {
+      fail_lot(li);  // rejects are never chased; a stopped entry sends nothing more
+    } else if (o.lot >= 0) {
+      S.entry_chase.due = true;  // this lot alone is chased, at once, with its own retry number
+    }
+  }
+  if (rejected) {
+    en.refused = true;
+    if (o.lot < 0) stop_entry(e);
+  } else if (o.lot < 0 && !en.done) {
+    en.chase.due = true;
+  }
+  if (o.lot >= 0) {
+    try_send_entry_lot(o.lot, ev);
+  } else {
+    try_send_entry_multi(e, ev);
+  }
+  settle_entry(e);
+}
+
+void Strategy::fail_lot(int i) {
+  LotResult& L = lots_[i];
+  if (L.state != PositionState::PendingEntry) return;
+  L.state = PositionState::EntryFailed;
+  st_[i].entry_chase.due = false;
+  ++entries_[st_[i].entry].unreported_failed;
+  mark(i);
+}
+
+/// After any change to an entry: journal failed lots, finish the entry when no lot is
+/// pending any more, count a refused entry.
+void Strategy::settle_entry(int e) {
+  EntryState& en = entries_[e];
+  if (en.unreported_failed > 0) {
+    journal_signal(SignalKind::EntryGaveUp, en.side, Price{}, SkipReason::None, en.unreported_failed);
+    en.unreported_failed = 0;
+  }
+  if (!en.done) {
+    bool pending = false;
+    for (int32_t li : days_[en.day].entries[en.index].lots) {
+      if (lots_[li].state == PositionState::PendingEntry) pending = true;
+    }
+    if (!pending) finish_entry(e);
+  }
   maybe_complete_groups(e);
 }
 
-void Strategy::entry_give_up(int e, ChaseEvent why, Price px, int n, const Event& /*ev*/) {
+/// The entry sends nothing more. No order storm (docs/STRATEGY.md): a refused entry
+/// re-arms the signal only after the price is back inside the range, and the day stops
+/// entering after kMaxRefusedEntriesPerDay refused entries.
+void Strategy::finish_entry(int e) {
   EntryState& en = entries_[e];
-  int unbound = 0;
-  for (int32_t li : days_[en.day].entries[en.index].lots) {
-    if (lots_[li].state == PositionState::PendingEntry && st_[li].bound_order == 0) ++unbound;
+  if (en.done) return;
+  en.done = true;
+  en.chase.due = false;
+  if (!en.refused) return;
+  ++counters_.refused_entries;
+  if (en.day != day_idx_) return;
+  rearm_needed_ = true;
+  if (++refused_entries_today_ >= kMaxRefusedEntriesPerDay && !day_blocked_) {
+    day_blocked_ = true;
+    skip_day(SkipReason::EntriesRefused, en.side, Price{});
   }
-  ++counters_.chase_gave_up;
-  journal_chase(why, OrderPurpose::EntryChase, 0, en.first_px, px, PositionId{}, unbound, n);
-  stop_entry(e, true);
 }
 
-void Strategy::fail_unbound_lots(int e) {
-  const EntryState& en = entries_[e];
+/// No more sends for the entry (flatten, day change, a multi-lot give-up): lots not held
+/// by a working order fail; held lots wait for their order (fill: ACTIVE; cancel: fail).
+void Strategy::stop_entry(int e) {
+  EntryState& en = entries_[e];
+  finish_entry(e);
   for (int32_t li : days_[en.day].entries[en.index].lots) {
-    if (lots_[li].state == PositionState::PendingEntry && st_[li].bound_order == 0) {
-      lots_[li].state = PositionState::EntryFailed;
-      mark(li);
-    }
+    if (lots_[li].state == PositionState::PendingEntry && st_[li].entry_order == 0) fail_lot(li);
   }
+  if (en.unreported_failed > 0) {
+    journal_signal(SignalKind::EntryGaveUp, en.side, Price{}, SkipReason::None, en.unreported_failed);
+    en.unreported_failed = 0;
+  }
+  maybe_complete_groups(e);
 }
 
 int Strategy::take_lot_for_fill(int e, uint64_t order_id) {
   const EntryState& en = entries_[e];
-  int unbound = -1;
+  int unheld = -1;
   int any = -1;
   for (int32_t li : days_[en.day].entries[en.index].lots) {
     if (lots_[li].state != PositionState::PendingEntry) continue;
-    if (st_[li].bound_order == order_id) return li;
-    if (st_[li].bound_order == 0 && unbound < 0) unbound = li;
+    if (st_[li].entry_order == order_id) return li;
+    if (st_[li].entry_order == 0 && unheld < 0) unheld = li;
     if (any < 0) any = li;
   }
-  return unbound >= 0 ? unbound : any;
+  return unheld >= 0 ? unheld : any;
 }
 
 void Strategy::on_entry_fill(int slot, Qty q, Price px, const Event& ev) {
@@ -610,12 +598,12 @@ void Strategy::on_entry_fill(int slot, Qty q, Price px, const Event& ev) {
       en.in_flight -= q.lots;
       if (o.filled >= o.qty) {
         o.in_flight = false;
-        if (o.purpose == OrderPurpose::EntryChase) --en.chase_in_flight;
+        if (en.order == o.id) en.order = 0;
       }
     }
   }
-  if (o.filled >= o.qty) ++counters_.filled;
-  const int lpg = cfg_.strategy.lots_per_group;
+  if (o.filled >= o.qty) count(true, &OrderCounts::filled);
+  const StrategyConfig& s = cfg_.strategy;
   for (int k = 0; k < q.lots; ++k) {
     int i = take_lot_for_fill(e, o.id);
     bool over = false;
@@ -626,13 +614,16 @@ void Strategy::on_entry_fill(int slot, Qty q, Price px, const Event& ev) {
     EntryState& en = entries_[e];
     LotResult& L = lots_[i];
     LotState& S = st_[i];
-    S.bound_order = 0;
+    S.entry_order = 0;
+    S.entry_chase.due = false;
     L.state = PositionState::Active;
     L.entry_px = px;
     L.entry_time = ev.event_time;
     L.entry_ref = en.first_px;
-    L.entry_slippage = L.side == PosSide::Long ? (px - L.entry_ref) : (L.entry_ref - px);
+    L.entry_slippage = slippage(entry_side(L.side), L.entry_ref, px);
+    L.last_px = px;
     S.peak = px;
+    S.trough = px;
     S.flags = 0;
     open_.push_back(i);
     mark(i);
@@ -645,43 +636,48 @@ void Strategy::on_entry_fill(int slot, Qty q, Price px, const Event& ev) {
       decide_exit(i, ExitReason::Overfill, ev);
       continue;
     }
-    const int idx = en.filled++;
-    L.rule = static_cast<uint8_t>(idx % lpg + 1);
-    L.group = static_cast<uint16_t>(en.first_group + idx / lpg);
-    S.stop = initial_stop(en, L.side, px);
+    const LotSlot fifo = fifo_slot(en.filled++, s.lots_per_group, en.first_group);
+    L.rule = fifo.rule;
+    L.group = fifo.group;
+    S.stop = initial_stop(s.initial_stop, L.side, RangeLevels{en.range_high, en.range_low, en.opening}, px,
+                          s.initial_stop_ticks);
     days_[en.day].entries[en.index].filled = Qty{en.filled};
     if (flatten_active_) decide_exit(i, ExitReason::EndOfDay, ev);
   }
-  settle_entry(e, ev);
+  settle_entry(e);
 }
 
 // ------------------------------------------------------------------ exits
 
 void Strategy::on_trade_for_lots(const Event& ev, Price p) {
   const StrategyConfig& s = cfg_.strategy;
+  Ticks equity = cum_pnl_;  // mark-to-market before this trade's exits are decided
   for (std::size_t k = 0; k < open_.size(); ++k) {
     const int32_t i = open_[k];
     LotResult& L = lots_[i];
     LotState& S = st_[i];
-    if (S.overfill) continue;
-    const LotRule& r = s.rules[static_cast<std::size_t>(L.rule - 1)];
     const bool lng = L.side == PosSide::Long;
+    L.last_px = p;
+    equity = equity + lot_pnl(L.side, L.entry_px, p);
+    if (lng ? p < S.trough : p > S.trough) {
+      S.trough = p;
+      L.mae = Ticks{-gain_ticks(L.side, L.entry_px, p)};
+    }
     if (lng ? p > S.peak : p < S.peak) {
       S.peak = p;
+      L.mfe = Ticks{gain_ticks(L.side, L.entry_px, p)};
       mark(i);
     }
+    if (S.overfill) continue;
+    const LotRule& r = s.rules[static_cast<std::size_t>(L.rule - 1)];
     const bool fixed_tp = r.fixed_tp_ticks.v > 0;
     if (!fixed_tp) {
-      const int64_t gain = lng ? (S.peak - L.entry_px).v : (L.entry_px - S.peak).v;
-      if ((S.flags & kPosTrailingActive) == 0 && gain >= r.activation_ticks.v) {
+      if ((S.flags & kPosTrailingActive) == 0 && trailing_armed(L.side, L.entry_px, S.peak, r.activation_ticks)) {
         S.flags = static_cast<uint8_t>(S.flags | kPosTrailingActive);
         mark(i);
       }
       if ((S.flags & kPosTrailingActive) != 0) {
-        // stop = peak - ceil((peak - entry) * pullback): exact integer form of
-        // "exit when trade <= peak - (peak - entry) * pullback" for integer prices.
-        const Ticks give{ceil_ppm(gain, r.pullback_ppm)};
-        const Price stop = lng ? S.peak - give : S.peak + give;
+        const Price stop = trailing_stop(L.side, L.entry_px, S.peak, r.pullback_ppm);
         if (stop != S.stop) {
           S.stop = stop;
           mark(i);
@@ -690,15 +686,15 @@ void Strategy::on_trade_for_lots(const Event& ev, Price p) {
     }
     if (L.state != PositionState::Active || S.decision != ExitReason::None) continue;
     ExitReason why = ExitReason::None;
-    if (fixed_tp && (lng ? p >= L.entry_px + r.fixed_tp_ticks : p <= L.entry_px - r.fixed_tp_ticks)) {
+    if (fixed_tp && take_profit_hit(L.side, L.entry_px, r.fixed_tp_ticks, p)) {
       why = ExitReason::TakeProfit;
-    } else if (lng ? p <= S.stop : p >= S.stop) {
-      why = (S.flags & kPosTrailingActive) != 0     ? ExitReason::TrailingStop
-            : (S.flags & kPosProtectiveActive) != 0 ? ExitReason::ProtectiveStop
-                                                    : ExitReason::InitialStop;
+    } else if (stop_hit(L.side, S.stop, p)) {
+      why = stop_reason(S.flags);
     }
     if (why != ExitReason::None) decide_exit(i, why, ev);
   }
+  if (equity > mtm_peak_) mtm_peak_ = equity;
+  if (mtm_peak_ - equity > mtm_max_dd_) mtm_max_dd_ = mtm_peak_ - equity;
 }
 
 void Strategy::flatten_all(const Event& ev) {
@@ -706,7 +702,7 @@ void Strategy::flatten_all(const Event& ev) {
     flatten_active_ = true;
     // Pending entries stop chasing; lots still working may fill and then exit at once.
     for (int32_t e : live_entries_) {
-      if (!entries_[e].done) stop_entry(e, true);
+      if (!entries_[e].done) stop_entry(e);
     }
   }
   for (std::size_t k = 0; k < open_.size(); ++k) {
@@ -719,13 +715,17 @@ void Strategy::flatten_all(const Event& ev) {
 
 void Strategy::decide_exit(int i, ExitReason why, const Event& ev) {
   LotState& S = st_[i];
+  LotResult& L = lots_[i];
   S.decision = why;
-  S.exit_ref_set = false;
-  S.exit_chase_n = 0;
-  S.exit_chase_due = false;
-  S.stale_held = false;
-  S.retry_on_market = false;
-  lots_[i].exit_reason = why;
+  S.exit_chase = ChaseState{};
+  S.exit_chase.due = true;
+  S.wait_market = false;
+  // The decision price (SPEC §4 slippage): the stop level for a stop exit; otherwise the
+  // first exit order's limit, taken when it goes out.
+  S.exit_ref_set = is_stop_exit(why);
+  if (S.exit_ref_set) L.exit_ref = S.stop;
+  L.exit_reason = why;
+  L.state = PositionState::PendingClosing;  // an exit once decided stands
   mark(i);
   try_send_exit(i, ev);
 }
@@ -733,113 +733,85 @@ void Strategy::decide_exit(int i, ExitReason why, const Event& ev) {
 void Strategy::try_send_exit(int i, const Event& ev) {
   LotResult& L = lots_[i];
   LotState& S = st_[i];
-  if (S.decision == ExitReason::None || S.exit_order != 0 || !is_open(L.state)) return;
-  const StrategyConfig& s = cfg_.strategy;
-  const int n = S.exit_chase_due ? S.exit_chase_n + 1 : 0;
-  if (S.exit_chase_due) {
-    if (n > s.chase.max_retries) {
-      exit_give_up(i, ChaseEvent::GiveUpRetries, Price{}, n);
-      return;
-    }
-    if (ev.event_time - S.exit_first_time >= max_chase_ns_) {
-      exit_give_up(i, ChaseEvent::GiveUpTimeout, Price{}, n);
-      return;
-    }
-  }
-  const Side side = exit_side(L.side);
-  if (!quote_fresh(side, ev.event_time)) {
-    if (!S.stale_held) {
-      S.stale_held = true;
-      ++counters_.stale_quote_holds;
-      journal_signal(SignalKind::StaleQuote, L.side, Price{}, SkipReason::None, 1);
-    }
+  if (S.decision == ExitReason::None || S.exit_order != 0 || !is_open(L.state) || !S.exit_chase.due ||
+      S.wait_market) {
     return;
   }
-  const Price px = side == Side::Sell ? bid_ - Ticks{n} : ask_ + Ticks{n};
-  if (S.exit_chase_due && abs64((px - S.exit_first_px).v) > s.chase.max_slippage_ticks.v) {
-    exit_give_up(i, ChaseEvent::GiveUpSlippage, px, n);
+  const Side side = exit_side(L.side);
+  if (stale_hold(S.exit_chase, L.side, side, ev.event_time, 1)) return;
+  const ChaseOrder next = next_chase_order(S.exit_chase, side, bid_, ask_, ev.event_time, chase_limits_);
+  if (next.verdict != ChaseEvent::Resend) {
+    exit_give_up(i, next);
     return;
   }
   if (!budget_ok(1, 2)) return;  // decision stays; sent on a later event
 
   const uint64_t id = next_client_id();
-  OrderSlot& o = orders_[(id & 0xffffffffu) % kOrderSlots];
-  o = OrderSlot{};
-  o.id = id;
+  OrderSlot& o = new_order_slot(id);
   o.entry = S.entry;
   o.lot = i;
   o.qty = Qty{1};
-  o.limit = px;
-  o.purpose = n == 0 ? OrderPurpose::Exit : OrderPurpose::ExitChase;
+  o.limit = next.px;
+  o.purpose = next.n == 0 ? OrderPurpose::Exit : OrderPurpose::ExitChase;
   o.reason = S.decision;
-  o.chase_n = static_cast<uint8_t>(n);
-
-  OrderRequest req{};
-  req.client_id = ClientOrderId{id};
-  req.position = L.id;
-  req.limit = px;
-  req.qty = Qty{1};
-  req.action = OrderAction::New;
-  req.side = side;
-  req.tif = Tif::Fok;
-  req.open_close = OpenClose::Close;
-  req.purpose = o.purpose;
-  req.chase_n = static_cast<uint8_t>(n);
-  ++orders_ev_;
+  o.chase_n = static_cast<uint8_t>(next.n);
   mark(i);
-  if (sink_.submit(req) != RejectReason::None) {
-    // Never chased: ACTIVE with the decision kept, retried on the next market event.
-    ++counters_.rejected;
-    L.state = PositionState::Active;
-    S.flags = static_cast<uint8_t>(S.flags & ~kPosExitInFlight);
-    S.exit_chase_due = false;
-    S.exit_chase_n = 0;
-    S.retry_on_market = true;
+  chase_sent(S.exit_chase, next, ev.event_time);
+  if (submit(o, L.id, side, OpenClose::Close) != RejectReason::None) {
+    // Never chased: the decision stands and a fresh first order goes out on the next
+    // market event (same decision price).
+    chase_restart(S.exit_chase);
+    S.wait_market = true;
     return;
   }
-  ++counters_.sent;
-  o.in_flight = true;
   S.exit_order = id;
-  S.stale_held = false;
-  if (n == 0) {
-    S.exit_first_px = px;
-    S.exit_first_time = ev.event_time;
-    if (!S.exit_ref_set) {
-      L.exit_ref = px;
-      S.exit_ref_set = true;
-    }
-  } else {
-    ++counters_.chased;
-    journal_chase(ChaseEvent::Resend, OrderPurpose::ExitChase, id, S.exit_first_px, px, L.id, 1, n);
+  if (next.n == 0 && !S.exit_ref_set) {
+    L.exit_ref = next.px;
+    S.exit_ref_set = true;
   }
-  S.exit_chase_n = static_cast<uint8_t>(n);
-  S.exit_chase_due = false;
-  L.state = PositionState::PendingClosing;
+  if (next.n > 0) {
+    count(false, &OrderCounts::chased);
+    journal_chase(ChaseEvent::Resend, OrderPurpose::ExitChase, id, S.exit_chase.first_px, next.px, L.id, 1, next.n);
+  }
   S.flags = static_cast<uint8_t>(S.flags | kPosExitInFlight);
 }
 
-void Strategy::exit_give_up(int i, ChaseEvent why, Price px, int n) {
+void Strategy::exit_give_up(int i, const ChaseOrder& o) {
   LotResult& L = lots_[i];
   LotState& S = st_[i];
-  ++counters_.chase_gave_up;
-  journal_chase(why, OrderPurpose::ExitChase, 0, S.exit_first_px, px, L.id, 1, n);
-  // Back to ACTIVE, decision cleared: re-evaluated on the following trades (and the
-  // flatten re-triggers on the next market event after flatten_time).
-  S.decision = ExitReason::None;
-  S.exit_chase_due = false;
-  S.exit_chase_n = 0;
-  S.stale_held = false;
-  S.flags = static_cast<uint8_t>(S.flags & ~kPosExitInFlight);
-  L.exit_reason = ExitReason::None;
-  L.state = PositionState::Active;
+  count(false, &OrderCounts::chase_gave_up);
+  journal_chase(o.verdict, OrderPurpose::ExitChase, 0, S.exit_chase.first_px, o.px, L.id, 1, o.n);
+  // An exit once decided stands (SPEC §4): the lot stays PENDING_CLOSING with its reason
+  // and decision price; a new chase starts on the next quote. Raised as an alert.
+  ++counters_.exit_restarts;
+  journal_signal(SignalKind::ExitRestarted, L.side, Price{}, SkipReason::None, 1);
+  chase_restart(S.exit_chase);
+  S.wait_market = true;
   mark(i);
+}
+
+void Strategy::on_exit_terminal(OrderSlot& o, bool rejected, const Event& ev) {
+  const int i = o.lot;
+  LotState& S = st_[i];
+  if (S.exit_order != o.id || lots_[i].state == PositionState::Closed) return;  // a superseded order
+  S.exit_order = 0;
+  S.flags = static_cast<uint8_t>(S.flags & ~kPosExitInFlight);
+  mark(i);
+  if (rejected) {
+    // Never chased: a fresh first order on the next market event, the decision stands.
+    chase_restart(S.exit_chase);
+    S.wait_market = true;
+  } else {
+    S.exit_chase.due = true;  // chase at once: bid1 - n / ask1 + n
+    try_send_exit(i, ev);
+  }
 }
 
 void Strategy::on_exit_fill(int slot, Price px, const Event& ev) {
   OrderSlot& o = orders_[slot];
   o.filled += Qty{1};
   o.in_flight = false;
-  ++counters_.filled;
+  count(false, &OrderCounts::filled);
   const int i = o.lot;
   LotState& S = st_[i];
   if (S.exit_order == o.id) S.exit_order = 0;
@@ -855,10 +827,12 @@ void Strategy::on_exit_fill(int slot, Price px, const Event& ev) {
     J.entry_px = px;
     J.entry_ref = px;
     J.entry_time = ev.event_time;
+    J.last_px = px;
     J.rule = 0;
     J.group = 0;
     T.overfill = true;
     T.peak = px;
+    T.trough = px;
     T.stop = px;
     open_.push_back(j);
     decide_exit(j, ExitReason::Overfill, ev);
@@ -870,16 +844,16 @@ void Strategy::on_exit_fill(int slot, Price px, const Event& ev) {
 void Strategy::close_lot(int i, Price px, TimeNs t, ExitReason why) {
   LotResult& L = lots_[i];
   LotState& S = st_[i];
-  const bool lng = L.side == PosSide::Long;
   L.state = PositionState::Closed;
   L.exit_px = px;
   L.exit_time = t;
   L.exit_reason = why;
-  L.pnl = lng ? (px - L.entry_px) : (L.entry_px - px);
-  L.exit_slippage = lng ? (L.exit_ref - px) : (px - L.exit_ref);
+  L.last_px = px;
+  L.pnl = lot_pnl(L.side, L.entry_px, px);
+  L.exit_slippage = slippage(exit_side(L.side), L.exit_ref, px);
   S.decision = ExitReason::None;
-  S.exit_chase_due = false;
-  S.retry_on_market = false;
+  S.exit_chase.due = false;
+  S.wait_market = false;
   S.flags = static_cast<uint8_t>(S.flags & ~kPosExitInFlight);
   mark(i);
   day_pnl_ = day_pnl_ + L.pnl;
@@ -887,9 +861,9 @@ void Strategy::close_lot(int i, Price px, TimeNs t, ExitReason why) {
   remove_open(i);
   if (!S.overfill) {
     EntryState& en = entries_[S.entry];
-    const int g = L.group - en.first_group;
+    const int64_t g = int64_t{L.group} - int64_t{en.first_group};
     if (g >= 0 && g < en.groups) en.group_pnl[g] += L.pnl.v;
-    if (why == ExitReason::TrailingStop || why == ExitReason::TakeProfit) apply_protective(i);
+    if (is_profit_exit(why)) apply_protective(i);
   }
   maybe_complete_groups(S.entry);
 }
@@ -909,8 +883,7 @@ void Strategy::apply_protective(int closed) {
     if (S.overfill || L.group != C.group || L.rule != k + 1) continue;
     if (L.state != PositionState::Active || S.decision != ExitReason::None) return;
     if ((S.flags & kPosTrailingActive) != 0) return;
-    const Ticks d{ceil_ppm(p, r.multiplier_ppm)};
-    S.stop = L.side == PosSide::Long ? L.entry_px - d : L.entry_px + d;
+    S.stop = protective_stop(L.side, L.entry_px, p, r.multiplier_ppm);
     S.flags = static_cast<uint8_t>(S.flags | kPosProtectiveActive);
     mark(j);
     return;
@@ -926,7 +899,7 @@ void Strategy::maybe_complete_groups(int e) {
   }
   for (int g = 0; g < en.groups; ++g) {
     if ((en.completed_groups & (1u << g)) != 0) continue;
-    const uint16_t gid = static_cast<uint16_t>(en.first_group + g);
+    const uint32_t gid = en.first_group + static_cast<uint32_t>(g);
     int filled = 0;
     bool open = false;
     for (int32_t li : lots) {
@@ -950,22 +923,25 @@ void Strategy::remove_open(int i) {
 
 // ------------------------------------------------------------------ pending sends
 
-void Strategy::process_pending(const Event& ev, bool market) {
+/// Sends everything due that could not go out when it was decided (stale quote, per-event
+/// budget, a reject or restart waiting for this market event, the over-fill guard).
+void Strategy::process_pending(const Event& ev) {
   for (std::size_t k = 0; k < open_.size(); ++k) {
     const int32_t i = open_[k];
-    LotState& S = st_[i];
-    if (market) {
-      // An Overfill lot whose exit gave up is re-triggered at once.
-      if (S.overfill && lots_[i].state == PositionState::Active && S.decision == ExitReason::None) {
-        decide_exit(i, ExitReason::Overfill, ev);
-        continue;
-      }
-    }
-    if (S.decision != ExitReason::None && S.exit_order == 0 && !S.retry_on_market) try_send_exit(i, ev);
+    const LotState& S = st_[i];
+    if (S.decision != ExitReason::None && S.exit_order == 0) try_send_exit(i, ev);
   }
+  const bool per_lot = cfg_.strategy.order_per_lot;
   for (std::size_t k = 0; k < live_entries_.size(); ++k) {
     const int32_t e = live_entries_[k];
-    if (!entries_[e].done && entries_[e].send_due) try_send_entry(e, ev);
+    if (entries_[e].done) continue;
+    if (per_lot) {
+      const EntryState& en = entries_[e];
+      for (int32_t li : days_[en.day].entries[en.index].lots) try_send_entry_lot(li, ev);
+    } else {
+      try_send_entry_multi(e, ev);
+    }
+    settle_entry(e);
   }
 }
 
@@ -985,6 +961,13 @@ Strategy::OrderSlot* Strategy::find_order(ClientOrderId id) {
   return o.id == id.v ? &o : nullptr;
 }
 
+Strategy::OrderSlot& Strategy::new_order_slot(uint64_t id) {
+  OrderSlot& o = orders_[(id & 0xffffffffu) % kOrderSlots];
+  o = OrderSlot{};
+  o.id = id;
+  return o;
+}
+
 uint64_t Strategy::next_client_id() { return (uint64_t{run_id_} << 32) | next_order_n_++; }
 
 bool Strategy::quote_fresh(Side side, TimeNs now) const {
@@ -992,9 +975,58 @@ bool Strategy::quote_fresh(Side side, TimeNs now) const {
   return has && (now - quote_time_) <= max_quote_age_ns_;
 }
 
+/// Whether the send must wait for a fresh quote; journals the hold once per held send.
+bool Strategy::stale_hold(ChaseState& c, PosSide side, Side order_side, TimeNs now, int lots) {
+  if (quote_fresh(order_side, now)) return false;
+  if (!c.stale_held) {
+    c.stale_held = true;
+    ++counters_.stale_quote_holds;
+    journal_signal(SignalKind::StaleQuote, side, Price{}, SkipReason::None, lots);
+  }
+  return true;
+}
+
 bool Strategy::budget_ok(int orders, int journal) const {
   return orders_ev_ + orders <= kMaxOrdersPerEvent &&
          journal_ev_ + static_cast<int>(touched_.size()) + journal + kJournalReserve <= kMaxJournalPerEvent;
+}
+
+void Strategy::count(bool entry, uint64_t OrderCounts::*field) {
+  // (A named reference: g++ 12 applies ++ to a copy in `++((c ? a : b).*field)`.)
+  OrderCounts& side = entry ? counters_.entry : counters_.exit;
+  ++(side.*field);
+  if (field == &OrderCounts::sent) ++counters_.sent;
+  else if (field == &OrderCounts::filled) ++counters_.filled;
+  else if (field == &OrderCounts::cancelled) ++counters_.cancelled;
+  else if (field == &OrderCounts::rejected) ++counters_.rejected;
+  else if (field == &OrderCounts::chased) ++counters_.chased;
+  else ++counters_.chase_gave_up;
+}
+
+/// Builds the FOK request for slot `o` and submits it; counts it as sent or rejected.
+/// On acceptance the slot is in flight.
+RejectReason Strategy::submit(OrderSlot& o, PositionId pos, Side side, OpenClose oc) {
+  OrderRequest req{};
+  req.client_id = ClientOrderId{o.id};
+  req.position = pos;
+  req.limit = o.limit;
+  req.qty = o.qty;
+  req.action = OrderAction::New;
+  req.side = side;
+  req.tif = Tif::Fok;
+  req.open_close = oc;
+  req.purpose = o.purpose;
+  req.chase_n = o.chase_n;
+  ++orders_ev_;
+  const bool entry = oc == OpenClose::Open;
+  const RejectReason why = sink_.submit(req);
+  if (why != RejectReason::None) {
+    count(entry, &OrderCounts::rejected);
+    return why;
+  }
+  count(entry, &OrderCounts::sent);
+  o.in_flight = true;
+  return why;
 }
 
 void Strategy::begin_event() {
@@ -1050,8 +1082,8 @@ void Strategy::journal_signal(SignalKind k, PosSide side, Price trigger, SkipRea
   r.type = JournalType::Signal;
   r.u.signal = JrSignal{};
   JrSignal& s = r.u.signal;
-  s.range_high = hi_;
-  s.range_low = lo_;
+  s.range_high = range_.high;
+  s.range_low = range_.low;
   s.trigger_px = trigger;
   s.day = day_;
   s.kind = k;
@@ -1078,7 +1110,7 @@ void Strategy::journal_chase(ChaseEvent ev, OrderPurpose purpose, uint64_t new_i
   put_journal(r);
 }
 
-void Strategy::journal_group(int e, uint16_t gid, GroupEvent ge, int lots, int filled) {
+void Strategy::journal_group(int e, uint32_t gid, GroupEvent ge, int lots, int filled) {
   const EntryState& en = entries_[e];
   JournalRecord r;
   r.type = JournalType::Group;
@@ -1094,11 +1126,6 @@ void Strategy::journal_group(int e, uint16_t gid, GroupEvent ge, int lots, int f
   g.lots = Qty{lots};
   g.filled = Qty{filled};
   put_journal(r);
-}
-
-int64_t Strategy::ceil_ppm(int64_t x, int64_t ppm) const {
-  // x >= 0, ppm >= 0: ceil(x * ppm / 1e6) in integers.
-  return (x * ppm + kPpm - 1) / kPpm;
 }
 
 }  // namespace tp

@@ -79,6 +79,7 @@ const char* signal_kind_name(SignalKind k) noexcept {
     case SignalKind::DaySkipped: return "day_skipped";
     case SignalKind::EntryGaveUp: return "entry_gave_up";
     case SignalKind::StaleQuote: return "stale_quote";
+    case SignalKind::ExitRestarted: return "exit_restarted";
   }
   return "?";
 }

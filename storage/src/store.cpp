@@ -74,10 +74,10 @@ inline std::array<uint8_t, 12> fill_key(uint64_t client_id, uint32_t fill_no) no
   return k;
 }
 
-inline std::array<uint8_t, 6> group_key(TradingDay day, uint16_t gid) noexcept {
-  std::array<uint8_t, 6> k{};
+inline std::array<uint8_t, 8> group_key(TradingDay day, uint32_t gid) noexcept {
+  std::array<uint8_t, 8> k{};
   put_be32(k.data(), static_cast<uint32_t>(day.yyyymmdd));
-  put_be16(k.data() + 4, gid);
+  put_be32(k.data() + 4, gid);
   return k;
 }
 
@@ -137,7 +137,7 @@ void canonicalize(const JournalRecord& in, JournalRecord& out) noexcept {
 }
 
 std::string schema_string() {
-  return "tickpipe/1 journal_key=16 record=" + std::to_string(sizeof(JournalRecord)) +
+  return "tickpipe/2 journal_key=16 group_key=8 record=" + std::to_string(sizeof(JournalRecord)) +
          " order=" + std::to_string(sizeof(OrderRow)) + " fill=" + std::to_string(sizeof(FillRow)) +
          " position=" + std::to_string(sizeof(PositionRow)) +
          " group=" + std::to_string(sizeof(GroupRow));
@@ -156,7 +156,7 @@ bool parse_u64(std::string_view s, uint64_t& out) noexcept {
 struct EnvData {
   MDB_env* env = nullptr;
   MDB_dbi journal = 0, orders = 0, fills = 0, positions = 0, groups = 0, meta = 0;
-  SyncPolicy sync = SyncPolicy::NoSync;
+  Durability sync = Durability::NoSync;
   std::string dir;
 
   EnvData() = default;
@@ -456,7 +456,7 @@ Store::Store(const StoreOptions& opt) : env_(nullptr), dir_(opt.dir), read_only_
     flags |= MDB_RDONLY;  // map size: the file's own
   } else {
     env->check(mdb_env_set_mapsize(env->env, static_cast<std::size_t>(map_bytes)), "mdb_env_set_mapsize");
-    if (opt.sync == SyncPolicy::NoSync) flags |= MDB_NOSYNC;
+    if (opt.sync == Durability::NoSync) flags |= MDB_NOSYNC;
   }
   {
     const int rc = mdb_env_open(env->env, opt.dir.c_str(), flags, 0644);
@@ -514,22 +514,22 @@ uint32_t Store::begin_run(const std::string& description) {
   MDB_val v = str_val(description);
   env_->check(mdb_put(txn.get(), env_->meta, &k, &v, 0), "begin_run: put description");
   txn.commit("begin_run: commit");
-  if (env_->sync == SyncPolicy::NoSync) env_->check(mdb_env_sync(env_->env, 1), "begin_run: sync");
+  if (env_->sync == Durability::NoSync) env_->check(mdb_env_sync(env_->env, 1), "begin_run: sync");
   return static_cast<uint32_t>(next);
 }
 
-std::vector<std::pair<TradingDay, uint16_t>> Store::group_floor() const {
-  std::vector<std::pair<TradingDay, uint16_t>> out;
+GroupFloor Store::group_floor() const {
+  GroupFloor out;
   Txn txn(*env_, false, "group_floor: begin");
   Cursor cur(*env_, txn, env_->groups, "group_floor: cursor");
   MDB_val k{}, v{};
   for (int rc = mdb_cursor_get(cur.get(), &k, &v, MDB_FIRST); rc != MDB_NOTFOUND;
        rc = mdb_cursor_get(cur.get(), &k, &v, MDB_NEXT)) {
     env_->check(rc, "group_floor: read groups");
-    if (k.mv_size != 6) env_->fail("group_floor: groups key of the wrong size", MDB_INCOMPATIBLE);
+    if (k.mv_size != 8) env_->fail("group_floor: groups key of the wrong size", MDB_INCOMPATIBLE);
     const auto* p = static_cast<const uint8_t*>(k.mv_data);
     const TradingDay day(static_cast<int32_t>(get_be32(p)));
-    const auto gid = static_cast<uint16_t>((p[4] << 8) | p[5]);
+    const uint32_t gid = get_be32(p + 4);
     if (!out.empty() && out.back().first == day) {
       out.back().second = gid;  // keys ascend: the last id of a day is its highest
     } else {
@@ -637,7 +637,7 @@ bool Store::get_position(PositionId id, PositionRow& out) const {
   return read_row(*env_, txn.get(), env_->positions, as_val(key.b), out, "positions");
 }
 
-bool Store::get_group(TradingDay day, uint16_t group_id, GroupRow& out) const {
+bool Store::get_group(TradingDay day, uint32_t group_id, GroupRow& out) const {
   Txn txn(*env_, false, "get_group: begin");
   auto key = group_key(day, group_id);
   return read_row(*env_, txn.get(), env_->groups, as_val(key), out, "groups");

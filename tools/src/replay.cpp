@@ -35,12 +35,14 @@ void copy_results(const Pipeline& p, ReplayResult& r) {
   r.journal_records = p.journaled();
   r.latency = p.gateway().latency();
   r.threads = p.threads_used();
+  r.equity_drawdown = s.max_equity_drawdown();
 }
 }  // namespace
 
 ReplayResult run_replay(const ReplayOptions& opt) {
   ReplayResult r;
   r.cfg = opt.config_path.empty() ? default_config() : load_config(opt.config_path);
+  select_instrument(r.cfg, opt.read.symbol);
   r.data = opt.data;
   r.layout = opt.pipeline.layout;
 
@@ -87,7 +89,7 @@ ReplayResult run_replay(const ReplayOptions& opt) {
   }
   storage::StoreOptions so;
   so.dir = dir;
-  so.sync = r.cfg.persist.sync;
+  so.sync = r.cfg.persist.sync == SyncPolicy::Durable ? storage::Durability::Durable : storage::Durability::NoSync;
   so.map_size_mb = r.cfg.persist.map_size_mb;
   storage::Store store(so);
   r.run_id = store.begin_run("replay " + opt.data);

@@ -1,6 +1,8 @@
-// The replay report (SPEC §3.1): per day the opening range and every entry with each
-// lot's entry/exit/reason/slippage/PnL; totals (PnL in points and currency, win rate,
-// max drawdown); order counts; tick-to-order latency percentiles; input counts.
+// The replay report (SPEC §3.1): the instrument and the effective configuration; per day
+// the opening range and every entry with each lot's entry/exit/reason/slippage/PnL/MFE/MAE
+// and gross/net money; totals (gross and net PnL, costs, win rate per lot and per trade,
+// realized and mark-to-market drawdown, open lots marked at the last trade); order counts
+// split entry/exit; tick-to-order latency percentiles; input counts.
 #include <algorithm>
 #include <cinttypes>
 #include <cmath>
@@ -10,52 +12,40 @@
 #include <string>
 
 #include "tp/app/replay.hpp"
+#include "tp/engine/costs.hpp"
+#include "tp/engine/strategy/exit_rules.hpp"
 
 namespace tp::app {
 
 namespace {
 
-struct Totals {
-  int64_t pnl_ticks = 0;
-  int closed = 0;
-  int wins = 0;
-  int days_traded = 0;
-  int64_t max_drawdown_ticks = 0;
-};
-
-Totals totals_of(const ReplayResult& r) {
-  Totals t;
-  // Closed lots in exit order for the drawdown of cumulative realized PnL.
-  std::vector<const LotResult*> closed;
-  for (const LotResult& l : r.lots) {
-    if (l.state == PositionState::Closed) closed.push_back(&l);
-  }
-  std::stable_sort(closed.begin(), closed.end(),
-                   [](const LotResult* a, const LotResult* b) { return a->exit_time < b->exit_time; });
-  int64_t cum = 0, peak = 0;
-  for (const LotResult* l : closed) {
-    cum += l->pnl.v;
-    peak = std::max(peak, cum);
-    t.max_drawdown_ticks = std::max(t.max_drawdown_ticks, peak - cum);
-    ++t.closed;
-    if (l->pnl.v > 0) ++t.wins;
-  }
-  t.pnl_ticks = cum;
-  for (const DayResult& d : r.days) {
-    if (!d.entries.empty()) ++t.days_traded;
-  }
-  return t;
+/// Entry/exit split of one order-count field, "total (entry/exit)".
+template <class F>
+std::string split(const StrategyCounters& c, F f) {
+  return std::to_string(f(c.entry) + f(c.exit)) + " (" + std::to_string(f(c.entry)) + "/" +
+         std::to_string(f(c.exit)) + ")";
 }
 
-std::string local_time(const ReplayResult& r, TimeNs t, bool millis) {
+bool lot_filled(const LotResult& l) {
+  return l.state != PositionState::EntryFailed && l.state != PositionState::PendingEntry;
+}
+
+LotCosts costs_of(const ReplayResult& r, const LotResult& l) {
+  return lot_costs(r.cfg.costs, r.cfg.instrument, l.entry_px, l.exit_px, l.state == PositionState::Closed);
+}
+
+/// Exchange-local "YYYY-MM-DD HH:MM:SS[.mmm]" (the report names the zone once), or with
+/// `iso` the ISO 8601 form with the offset ("2021-07-26T08:47:00.550+08:00").
+std::string local_time(const ReplayResult& r, TimeNs t, bool iso = false) {
   if (t.ns == 0) return "";
-  const int64_t ns = local_ns_of_day(t, r.cfg.instrument.utc_offset_ns);
-  std::string s = format_hhmmss(static_cast<int32_t>(ns / kNsPerSec));
-  if (millis) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>((ns % kNsPerSec) / kNsPerMs));
-    s += buf;
-  }
+  const int64_t off = r.cfg.instrument.utc_offset_ns;
+  const int64_t ns = local_ns_of_day(t, off);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s%c%s.%03d", format_date(local_date(t, off)).c_str(), iso ? 'T' : ' ',
+                format_hhmmss(static_cast<int32_t>(ns / kNsPerSec)).c_str(),
+                static_cast<int>((ns % kNsPerSec) / kNsPerMs));
+  std::string s = buf;
+  if (iso) s += utc_offset_text(off);
   return s;
 }
 
@@ -75,6 +65,17 @@ std::string fmt_money(double v) {
   return buf;
 }
 
+/// A non-negative amount (costs, point value): no sign, up to 2 decimals when fractional.
+std::string fmt_money_plain(double v) {
+  char buf[32];
+  if (v == std::floor(v)) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+  }
+  return buf;
+}
+
 std::string fmt_count(uint64_t v) {
   std::string s = std::to_string(v);
   for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
@@ -91,15 +92,72 @@ std::string fmt_ns(int64_t ns) {
 
 }  // namespace
 
+ReportTotals report_totals(const ReplayResult& r) {
+  const Instrument& inst = r.cfg.instrument;
+  auto pts = [&](int64_t ticks) { return inst.ticks_to_points(ticks); };
+  ReportTotals t;
+  // Closed lots in exit order for the drawdown of cumulative realized PnL.
+  std::vector<const LotResult*> closed;
+  for (const LotResult& l : r.lots) {
+    if (!lot_filled(l)) continue;
+    t.costs_currency += costs_of(r, l).total();
+    if (l.state == PositionState::Closed) {
+      closed.push_back(&l);
+    } else {
+      ++t.lots_open;
+      t.unrealized_points += pts(lot_pnl(l.side, l.entry_px, l.last_px).v);
+    }
+  }
+  std::stable_sort(closed.begin(), closed.end(),
+                   [](const LotResult* a, const LotResult* b) { return a->exit_time < b->exit_time; });
+  int64_t cum = 0, peak = 0, dd = 0;
+  for (const LotResult* l : closed) {
+    cum += l->pnl.v;
+    peak = std::max(peak, cum);
+    dd = std::max(dd, peak - cum);
+    ++t.lots_closed;
+    if (l->pnl.v > 0) ++t.lot_wins;
+  }
+  t.gross_points = pts(cum);
+  t.gross_currency = t.gross_points * inst.point_value;
+  t.net_currency = t.gross_currency - t.costs_currency;
+  t.unrealized_currency = t.unrealized_points * inst.point_value;
+  t.max_drawdown_points = pts(dd);
+  t.max_equity_drawdown_points = pts(r.equity_drawdown.v);
+  for (const DayResult& d : r.days) {
+    if (!d.entries.empty()) ++t.days_traded;
+    for (const EntryResult& e : d.entries) {
+      // A trade: an entry with filled lots, every one of them closed.
+      int filled = 0;
+      bool all_closed = true;
+      int64_t pnl = 0;
+      for (int idx : e.lots) {
+        const LotResult& l = r.lots[static_cast<std::size_t>(idx)];
+        if (!lot_filled(l)) continue;
+        ++filled;
+        if (l.state != PositionState::Closed) all_closed = false;
+        pnl += l.pnl.v;
+      }
+      if (filled == 0 || !all_closed) continue;
+      ++t.trades;
+      if (pnl > 0) ++t.trade_wins;
+    }
+  }
+  return t;
+}
+
 std::string format_report(const ReplayResult& r) {
   const Instrument& inst = r.cfg.instrument;
   auto pts = [&](int64_t ticks) { return inst.ticks_to_points(ticks); };
   std::ostringstream o;
-  char line[256];
+  char line[320];
 
   o << "tickpipe replay: " << inst.symbol;
   if (!r.input.contract.empty()) o << " " << r.input.contract;
   o << " (" << to_string(r.input.format) << ") " << r.data << "\n";
+  o << "instrument: " << inst.symbol << ", tick " << inst.format_price(Price{1}) << ", " << fmt_money_plain(inst.point_value)
+    << " " << inst.currency << " per point; times are exchange time, UTC" << utc_offset_text(inst.utc_offset_ns)
+    << "\n";
   o << "input:   " << fmt_count(r.input.lines) << " lines, " << fmt_count(r.input_events) << " ticks selected, "
     << fmt_count(r.input.filtered) << " other rows, " << fmt_count(r.input.skipped) << " bad lines skipped";
   std::snprintf(line, sizeof line, "; loaded in %.2f s\n", r.load_seconds);
@@ -108,10 +166,16 @@ std::string format_report(const ReplayResult& r) {
     o << "         skipped line " << is.line << ": field '" << is.field << "' value '" << is.value << "': " << is.message
       << "\n";
   }
-  const StrategyConfig& s = r.cfg.strategy;
-  o << "config:  " << (r.cfg.source.empty() ? "built-in defaults" : r.cfg.source) << "; " << s.groups << " group(s) x "
-    << s.lots_per_group << " lot(s), direction " << to_string(s.direction) << ", " << to_string(s.frequency)
-    << ", initial stop " << to_string(s.initial_stop) << ", venue latency " << r.cfg.venue.latency_ms << " ms\n";
+  // The effective configuration, every field (describe()).
+  {
+    std::istringstream cfg(describe(r.cfg));
+    std::string l;
+    bool first = true;
+    while (std::getline(cfg, l)) {
+      o << (first ? "config:  " : "         ") << l << "\n";
+      first = false;
+    }
+  }
   const double eps = r.run_seconds > 0 ? static_cast<double>(r.feed.market_events) / r.run_seconds : 0;
   std::snprintf(line, sizeof line, "run:     layout %s (%d thread%s), run id %u, %s events in %.2f s (%.2f M ticks/s)\n",
                 to_string(r.layout), r.threads, r.threads == 1 ? "" : "s", r.run_id,
@@ -138,51 +202,77 @@ std::string format_report(const ReplayResult& r) {
     if (d.skipped != SkipReason::None) o << "  skipped: " << to_string(d.skipped);
     o << "\n";
     int64_t day_pnl = 0;
+    double day_costs = 0;
     for (const EntryResult& e : d.entries) {
-      o << "  " << to_string(e.side) << " breakout at " << local_time(r, e.signal_time, false) << ", trade "
+      o << "  " << to_string(e.side) << " breakout at " << local_time(r, e.signal_time) << ", trade "
         << inst.format_price(e.trigger_px) << "; " << e.filled.lots << "/" << e.target.lots << " lots filled\n";
-      o << "    grp rule  entry time     entry  slip  exit time      exit  slip  reason           pnl pts   pnl "
-        << inst.currency << "\n";
+      std::snprintf(line, sizeof line, "    %3s %4s  %-23s  %6s %4s  %-23s  %6s %4s  %-15s %7s %4s %4s %9s %9s\n", "grp",
+                    "rule", "entry time", "entry", "slip", "exit time", "exit", "slip", "reason", "pnl pts", "MFE",
+                    "MAE", ("gross " + inst.currency).c_str(), ("net " + inst.currency).c_str());
+      o << line;
       for (int idx : e.lots) {
         const LotResult& l = r.lots[static_cast<std::size_t>(idx)];
-        if (l.state == PositionState::EntryFailed || l.state == PositionState::PendingEntry) {
-          std::snprintf(line, sizeof line, "    %3s  %3s  %-53s\n", "-", "-",
-                        l.state == PositionState::EntryFailed ? "not filled (entry chase gave up)" : "not filled");
+        if (!lot_filled(l)) {
+          std::snprintf(line, sizeof line, "    %3s %4s  %s\n", "-", "-",
+                        l.state == PositionState::EntryFailed ? "not filled (entry chase gave up or refused)"
+                                                              : "not filled");
           o << line;
           continue;
         }
         const bool closed = l.state == PositionState::Closed;
+        const double cost = costs_of(r, l).total();
+        day_costs += cost;
+        // An open lot is marked at the last trade it saw (unrealized).
+        const Ticks pnl = closed ? l.pnl : lot_pnl(l.side, l.entry_px, l.last_px);
+        const double gross = pts(pnl.v) * inst.point_value;
         if (closed) day_pnl += l.pnl.v;
-        std::snprintf(line, sizeof line, "    %3u  %4u  %-12s  %5s  %4s  %-12s  %5s  %4s  %-15s  %7s  %8s\n",
-                      static_cast<unsigned>(l.group), static_cast<unsigned>(l.rule),
-                      local_time(r, l.entry_time, true).c_str(), inst.format_price(l.entry_px).c_str(),
-                      fmt_points(pts(l.entry_slippage.v), false).c_str(),
-                      closed ? local_time(r, l.exit_time, true).c_str() : "(open)",
-                      closed ? inst.format_price(l.exit_px).c_str() : "",
+        std::snprintf(line, sizeof line, "    %3u %4u  %-23s  %6s %4s  %-23s  %6s %4s  %-15s %7s %4s %4s %9s %9s\n",
+                      static_cast<unsigned>(l.group), static_cast<unsigned>(l.rule), local_time(r, l.entry_time).c_str(),
+                      inst.format_price(l.entry_px).c_str(), fmt_points(pts(l.entry_slippage.v), false).c_str(),
+                      closed ? local_time(r, l.exit_time).c_str() : "(open, marked at last)",
+                      inst.format_price(closed ? l.exit_px : l.last_px).c_str(),
                       closed ? fmt_points(pts(l.exit_slippage.v), false).c_str() : "",
-                      closed ? to_string(l.exit_reason) : to_string(l.state),
-                      closed ? fmt_points(pts(l.pnl.v)).c_str() : "",
-                      closed ? fmt_money(pts(l.pnl.v) * inst.point_value).c_str() : "");
+                      closed ? to_string(l.exit_reason) : to_string(l.state), fmt_points(pts(pnl.v)).c_str(),
+                      fmt_points(pts(l.mfe.v), false).c_str(), fmt_points(pts(l.mae.v), false).c_str(),
+                      fmt_money(gross).c_str(), closed ? fmt_money(gross - cost).c_str() : "");
         o << line;
       }
     }
     if (!d.entries.empty()) {
-      o << "  day PnL " << fmt_points(pts(day_pnl)) << " pts (" << fmt_money(pts(day_pnl) * inst.point_value) << " "
-        << inst.currency << ")\n";
+      const double gross = pts(day_pnl) * inst.point_value;
+      o << "  day PnL " << fmt_points(pts(day_pnl)) << " pts, gross " << fmt_money(gross) << " " << inst.currency
+        << ", costs " << fmt_money_plain(day_costs) << ", net " << fmt_money(gross - day_costs) << " " << inst.currency
+        << "\n";
     }
     o << "\n";
   }
 
-  const Totals t = totals_of(r);
-  o << "totals:  PnL " << fmt_points(pts(t.pnl_ticks)) << " pts (" << fmt_money(pts(t.pnl_ticks) * inst.point_value)
-    << " " << inst.currency << "), days traded " << t.days_traded << "/" << r.days.size() << ", lots closed "
-    << t.closed;
-  std::snprintf(line, sizeof line, ", win rate %.1f%%", t.closed ? 100.0 * t.wins / t.closed : 0.0);
-  o << line << ", max drawdown " << fmt_points(pts(t.max_drawdown_ticks), false) << " pts\n";
-  o << "orders:  sent " << r.orders.sent << ", filled " << r.orders.filled << ", cancelled " << r.orders.cancelled
-    << ", rejected " << r.orders.rejected << ", chased " << r.orders.chased << ", chase gave up "
-    << r.orders.chase_gave_up << ", stale-quote holds " << r.orders.stale_quote_holds << ", late fills "
-    << r.orders.late_fills << "\n";
+  const ReportTotals t = report_totals(r);
+  o << "totals:  PnL " << fmt_points(t.gross_points) << " pts, gross " << fmt_money(t.gross_currency) << " "
+    << inst.currency << ", costs " << fmt_money_plain(t.costs_currency) << ", net " << fmt_money(t.net_currency) << " "
+    << inst.currency << "; days traded " << t.days_traded << "/" << r.days.size() << "\n";
+  std::snprintf(line, sizeof line,
+                "         lots closed %d, win rate %.1f%% per lot; trades %d, win rate %.1f%% per trade\n",
+                t.lots_closed, t.lots_closed ? 100.0 * t.lot_wins / t.lots_closed : 0.0, t.trades,
+                t.trades ? 100.0 * t.trade_wins / t.trades : 0.0);
+  o << line;
+  o << "         max drawdown " << fmt_points(t.max_drawdown_points, false) << " pts realized, "
+    << fmt_points(t.max_equity_drawdown_points, false) << " pts mark-to-market";
+  if (t.lots_open > 0) {
+    o << "; " << t.lots_open << " lot(s) open at the end, unrealized " << fmt_points(t.unrealized_points) << " pts ("
+      << fmt_money(t.unrealized_currency) << " " << inst.currency << ")";
+  }
+  o << "\n";
+  const StrategyCounters& c = r.orders;
+  o << "orders:  total (entry/exit): sent " << split(c, [](const OrderCounts& k) { return k.sent; }) << ", filled "
+    << split(c, [](const OrderCounts& k) { return k.filled; }) << ", cancelled "
+    << split(c, [](const OrderCounts& k) { return k.cancelled; }) << ", rejected "
+    << split(c, [](const OrderCounts& k) { return k.rejected; }) << ", chased "
+    << split(c, [](const OrderCounts& k) { return k.chased; }) << ", chase gave up "
+    << split(c, [](const OrderCounts& k) { return k.chase_gave_up; }) << "\n";
+  o << "         stale-quote holds " << c.stale_quote_holds << ", late fills " << c.late_fills << ", refused entries "
+    << c.refused_entries << ", exit restarts " << c.exit_restarts
+    << (c.exit_restarts > 0 ? " (ALERT: an exit chase gave up and started again)" : "") << "\n";
   o << "tracker: " << r.tracker.reports << " execution reports, " << r.tracker.fills << " fills, "
     << r.tracker.unknown_reports << " unknown, net position " << r.tracker.net_position << " lots\n";
   o << "latency: tick-to-order (" << r.latency.count() << " orders, wall clock): p50 "
@@ -200,6 +290,10 @@ std::string format_report_json(const ReplayResult& r) {
   const Instrument& inst = r.cfg.instrument;
   auto pts = [&](int64_t ticks) { return inst.ticks_to_points(ticks); };
   auto price = [&](Price p) { return inst.ticks_to_points(p.ticks); };
+  auto counts = [](const OrderCounts& k) {
+    return json{{"sent", k.sent},     {"filled", k.filled}, {"cancelled", k.cancelled},
+                {"rejected", k.rejected}, {"chased", k.chased}, {"chase_gave_up", k.chase_gave_up}};
+  };
   json days = json::array();
   for (const DayResult& d : r.days) {
     json jd;
@@ -208,10 +302,12 @@ std::string format_report_json(const ReplayResult& r) {
     jd["range_high"] = d.has_range ? json(price(d.range_high)) : json(nullptr);
     jd["skipped_reason"] = d.skipped == SkipReason::None ? json(nullptr) : json(to_string(d.skipped));
     json entries = json::array();
+    int64_t day_pnl = 0;
+    double day_costs = 0;
     for (const EntryResult& e : d.entries) {
       json je;
       je["side"] = to_string(e.side);
-      je["signal_time"] = local_time(r, e.signal_time, false);
+      je["signal_time"] = local_time(r, e.signal_time, true);
       je["trigger_price"] = price(e.trigger_px);
       je["target_lots"] = e.target.lots;
       je["filled_lots"] = e.filled.lots;
@@ -219,8 +315,11 @@ std::string format_report_json(const ReplayResult& r) {
       for (int idx : e.lots) {
         const LotResult& l = r.lots[static_cast<std::size_t>(idx)];
         json jl;
-        const bool filled = l.state != PositionState::EntryFailed && l.state != PositionState::PendingEntry;
+        const bool filled = lot_filled(l);
         const bool closed = l.state == PositionState::Closed;
+        const double cost = filled ? costs_of(r, l).total() : 0.0;
+        day_costs += cost;
+        if (closed) day_pnl += l.pnl.v;
         jl["position_id"] = l.id.v;
         jl["group"] = l.group;
         jl["rule"] = l.rule;
@@ -234,28 +333,68 @@ std::string format_report_json(const ReplayResult& r) {
         jl["exit_reason"] = closed ? json(to_string(l.exit_reason)) : json(nullptr);
         jl["pnl_points"] = closed ? json(pts(l.pnl.v)) : json(nullptr);
         jl["pnl_currency"] = closed ? json(pts(l.pnl.v) * inst.point_value) : json(nullptr);
+        jl["costs_currency"] = filled ? json(cost) : json(nullptr);
+        jl["net_pnl_currency"] = closed ? json(pts(l.pnl.v) * inst.point_value - cost) : json(nullptr);
+        jl["mfe_points"] = filled ? json(pts(l.mfe.v)) : json(nullptr);
+        jl["mae_points"] = filled ? json(pts(l.mae.v)) : json(nullptr);
+        const bool open = filled && !closed;
+        jl["mark_price"] = open ? json(price(l.last_px)) : json(nullptr);
+        jl["unrealized_points"] = open ? json(pts(lot_pnl(l.side, l.entry_px, l.last_px).v)) : json(nullptr);
         lots.push_back(std::move(jl));
       }
       je["lots"] = std::move(lots);
       entries.push_back(std::move(je));
     }
     jd["entries"] = std::move(entries);
+    jd["pnl_points"] = pts(day_pnl);
+    jd["pnl_currency"] = pts(day_pnl) * inst.point_value;
+    jd["costs_currency"] = day_costs;
+    jd["net_pnl_currency"] = pts(day_pnl) * inst.point_value - day_costs;
     days.push_back(std::move(jd));
   }
-  const Totals t = totals_of(r);
+  const ReportTotals t = report_totals(r);
   json j;
+  j["instrument"] = {{"symbol", inst.symbol},
+                     {"tick_size", inst.format_price(Price{1})},
+                     {"point_value", inst.point_value},
+                     {"currency", inst.currency},
+                     {"utc_offset", utc_offset_text(inst.utc_offset_ns)}};
+  {
+    json lines = json::array();
+    std::istringstream cfg(describe(r.cfg));
+    std::string l;
+    while (std::getline(cfg, l)) lines.push_back(l);
+    j["config"] = {{"source", r.cfg.source}, {"effective", std::move(lines)}};
+  }
   j["days"] = std::move(days);
-  j["totals"] = {{"pnl_points", pts(t.pnl_ticks)},
-                 {"pnl_currency", pts(t.pnl_ticks) * inst.point_value},
+  j["totals"] = {{"pnl_points", t.gross_points},
+                 {"pnl_currency", t.gross_currency},
+                 {"costs_currency", t.costs_currency},
+                 {"net_pnl_currency", t.net_currency},
                  {"currency", inst.currency},
                  {"days_traded", t.days_traded},
-                 {"lots_closed", t.closed},
-                 {"win_rate", t.closed ? static_cast<double>(t.wins) / t.closed : 0.0},
-                 {"max_drawdown_points", pts(t.max_drawdown_ticks)}};
-  j["orders"] = {{"sent", r.orders.sent},         {"filled", r.orders.filled},
-                 {"cancelled", r.orders.cancelled}, {"rejected", r.orders.rejected},
-                 {"chased", r.orders.chased},       {"chase_gave_up", r.orders.chase_gave_up},
-                 {"stale_quote_holds", r.orders.stale_quote_holds}, {"late_fills", r.orders.late_fills}};
+                 {"lots_closed", t.lots_closed},
+                 {"win_rate", t.lots_closed ? static_cast<double>(t.lot_wins) / t.lots_closed : 0.0},
+                 {"trades", t.trades},
+                 {"trade_win_rate", t.trades ? static_cast<double>(t.trade_wins) / t.trades : 0.0},
+                 {"max_drawdown_points", t.max_drawdown_points},
+                 {"max_equity_drawdown_points", t.max_equity_drawdown_points},
+                 {"lots_open", t.lots_open},
+                 {"unrealized_points", t.unrealized_points},
+                 {"unrealized_currency", t.unrealized_currency}};
+  const StrategyCounters& c = r.orders;
+  j["orders"] = {{"sent", c.sent},
+                 {"filled", c.filled},
+                 {"cancelled", c.cancelled},
+                 {"rejected", c.rejected},
+                 {"chased", c.chased},
+                 {"chase_gave_up", c.chase_gave_up},
+                 {"entry", counts(c.entry)},
+                 {"exit", counts(c.exit)},
+                 {"stale_quote_holds", c.stale_quote_holds},
+                 {"late_fills", c.late_fills},
+                 {"refused_entries", c.refused_entries},
+                 {"exit_restarts", c.exit_restarts}};
   j["latency_ns"] = {{"count", r.latency.count()},
                      {"p50", r.latency.percentile(0.50)},
                      {"p90", r.latency.percentile(0.90)},

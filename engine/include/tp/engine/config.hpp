@@ -13,9 +13,11 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "tp/engine/input.hpp"
 #include "tp/engine/instrument.hpp"
@@ -36,45 +38,49 @@ const char* to_string(DirectionMode m) noexcept;
 const char* to_string(FrequencyMode m) noexcept;
 const char* to_string(InitialStopMode m) noexcept;
 
+// Every value below gets its default, range, unit and doc from the field table
+// (config_fields(), engine/src/config_fields.cpp) through default_config(); the member
+// initializers only zero the fields. Build a Config with default_config(), never `Config{}`.
+
 /// Exit rule of one lot position (SPEC §4 "Lot rules").
 struct LotRule {
-  double trailing_activation_points = 15.0;  ///< trailing starts once peak >= entry + this
-  double trailing_pullback = 0.10;           ///< stop = peak - (peak - entry) * pullback, in (0,1)
-  double protective_multiplier = 0.0;        ///< > 0: protective stop = entry -/+ P * m (0 = none)
-  double fixed_tp_points = 0.0;              ///< > 0: take profit at entry +/- this instead of trailing
+  double trailing_activation_points{};  ///< trailing starts once peak >= entry + this
+  double trailing_pullback{};           ///< stop = peak - (peak - entry) * pullback, in (0,1)
+  double protective_multiplier{};        ///< > 0: protective stop = entry -/+ P * m (0 = none)
+  double fixed_tp_points{};              ///< > 0: take profit at entry +/- this instead of trailing
   // resolved by resolve():
   Ticks activation_ticks;
   Ticks fixed_tp_ticks;
-  int64_t pullback_ppm = 0;                  ///< pullback in parts per million (integer math)
-  int64_t multiplier_ppm = 0;                ///< protective multiplier in parts per million
+  int64_t pullback_ppm{};                  ///< pullback in parts per million (integer math)
+  int64_t multiplier_ppm{};                ///< protective multiplier in parts per million
 };
 
 struct ChaseConfig {
-  int max_retries = 5;              ///< SPEC §4: give up after 5 retries (1..20)
-  double max_slippage_points = 5.0; ///< give up when the chase price is more than this from the first price
-  int64_t max_duration_ms = 30'000; ///< give up this long after the first send
+  int max_retries{};              ///< SPEC §4: give up after this many retries
+  double max_slippage_points{}; ///< give up when the chase price is more than this from the first price
+  int64_t max_duration_ms{}; ///< give up this long after the first send
   Ticks max_slippage_ticks;         ///< resolved
 };
 
 struct StrategyConfig {
   std::string preset;                    ///< "", conservative, balanced, standard, aggressive, test
-  int groups = 1;                        ///< 1..5
-  int lots_per_group = 3;                ///< 1..3
+  int groups{};                        ///< groups per entry
+  int lots_per_group{};                ///< lots per group
   DirectionMode direction = DirectionMode::Both;
   FrequencyMode frequency = FrequencyMode::OncePerDay;
-  int32_t range_start = 8 * 3600 + 45 * 60;   ///< opening range window start (inclusive)
-  int32_t range_end = 8 * 3600 + 47 * 60;     ///< opening range window end (exclusive)
-  int32_t entry_end = 13 * 3600;              ///< no new entries at or after this time
-  int32_t flatten_time = 13 * 3600 + 44 * 60; ///< flatten everything open at this time
-  bool trade_night = false;                   ///< night session off by default (SPEC §4)
-  double max_range_points = 0.0;              ///< > 0: skip the day if range is wider
-  double daily_loss_limit_points = 0.0;       ///< > 0: no new entry once PnL <= -this
-  double profit_target_points = 0.0;          ///< > 0: no new entry once PnL >= this
+  int32_t range_start{};   ///< opening range window start (inclusive)
+  int32_t range_end{};     ///< opening range window end (exclusive)
+  int32_t entry_end{};              ///< no new entries at or after this time
+  int32_t flatten_time{}; ///< flatten everything open at this time
+  bool trade_night{};                   ///< night session off by default (SPEC §4)
+  double max_range_points{};              ///< > 0: skip the day if range is wider
+  double daily_loss_limit_points{};       ///< > 0: no new entry once PnL <= -this
+  double profit_target_points{};          ///< > 0: no new entry once PnL >= this
   PnlScope pnl_scope = PnlScope::Day;
   InitialStopMode initial_stop = InitialStopMode::RangeBoundary;
-  double initial_stop_points = 0.0;           ///< FixedPoints: distance from entry
-  int64_t max_quote_age_ms = 10'000;          ///< never send on a quote older than this
-  bool order_per_lot = true;                  ///< one FOK order per lot (default) or one for all
+  double initial_stop_points{};           ///< FixedPoints: distance from entry
+  int64_t max_quote_age_ms{};          ///< never send on a quote older than this
+  bool order_per_lot{};                  ///< one FOK order per lot (default) or one for all
   std::array<LotRule, 3> rules{};             ///< rule 1..3 (live config defaults, SPEC §4)
   ChaseConfig chase;
   // resolved by resolve():
@@ -86,43 +92,97 @@ struct StrategyConfig {
 
 /// Pre-trade checks of the risk stage (SPEC §6). 0 disables a limit.
 struct RiskLimits {
-  bool kill_switch = false;           ///< refuse every opening order
-  int max_position_lots = 15;         ///< |net position + working opening orders| cap
-  int max_order_lots = 15;            ///< per-order size cap
-  double price_band_points = 100.0;   ///< limit must be within this of the last trade
-  int max_orders_per_sec = 50;        ///< order-rate throttle (event time, rolling 1 s)
-  double max_daily_loss_points = 0.0; ///< refuse opening orders once the day's PnL <= -this
+  bool kill_switch{};           ///< refuse every opening order
+  int max_position_lots{};         ///< |net position + working opening orders| cap
+  int max_order_lots{};            ///< per-order size cap
+  double price_band_points{};   ///< limit must be within this of the last trade
+  int max_orders_per_sec{};        ///< order-rate throttle (event time, rolling 1 s)
+  double max_daily_loss_points{}; ///< refuse opening orders once the day's PnL <= -this
   Ticks price_band_ticks;             ///< resolved
   Ticks max_daily_loss_ticks;         ///< resolved
 };
 
 /// The simulated venue of replay (issue #2 §5).
 struct VenueConfig {
-  int64_t latency_ms = 5;      ///< order latency in event time (order -> venue), also acks
+  int64_t latency_ms{};      ///< order latency in event time (order -> venue), also acks
   int64_t latency_ns() const { return latency_ms * kNsPerMs; }
+};
+
+/// Trading costs per side and lot (SPEC §4 "PnL and slippage"), in the instrument's
+/// currency; the report shows gross PnL (fills only) and net PnL (after these).
+struct CostConfig {
+  double commission_per_lot{};    ///< broker commission per lot per side (your broker's rate)
+  double exchange_fee_per_lot{};  ///< exchange and clearing fee per lot per side
+  double tax_rate{};          ///< futures transaction tax, fraction of contract value
+                                      ///< per side (TAIFEX index futures: 0.002%), 0..0.01
 };
 
 enum class SyncPolicy : uint8_t { NoSync = 0, Durable = 1 };
 
 struct PersistConfig {
   SyncPolicy sync = SyncPolicy::NoSync;  ///< replay default: no fsync per batch
-  int batch_records = 512;               ///< records per LMDB write transaction (1..65536)
-  int64_t map_size_mb = 1024;            ///< LMDB map size
+  int batch_records{};               ///< records per LMDB write transaction
+  int64_t map_size_mb{};            ///< LMDB map size
 };
 
 struct Config {
   Instrument instrument;
   StrategyConfig strategy;
   RiskLimits risk;
+  CostConfig costs;
   VenueConfig venue;
   PersistConfig persist;
   TickRuleConfig tick_rule;
   SessionHours hours;
   std::string source;  ///< file the config came from ("" = defaults)
+  bool instrument_given = false;  ///< the file set [instrument] symbol (else it follows the traded symbol)
 };
 
 /// A bad configuration. what() is the message with non-printable and non-UTF-8 bytes
 /// escaped (escape_for_message), so values echoed from the file print safely.
+// ------------------------------------------------------------------ the field table
+
+/// How a field is written in the TOML file.
+enum class ConfigFieldKind : uint8_t {
+  Int,      ///< integer in [lo, hi]
+  Number,   ///< number (an integer is accepted) in [lo, hi], each end open or closed
+  Bool,
+  Time,     ///< time of day "HH:MM[:SS]" or a TOML local time; stored as seconds of day
+  Enum,     ///< one of `choices` (case-insensitive), stored as the enum's uint8_t value
+  String,
+  Decimal,  ///< decimal string ("0.05"), stored exactly (instrument.tick_size)
+  Table,    ///< a sub-table or array of tables (strategy.chase, strategy.rules)
+};
+
+/// Where a field lives in a Config (one pointer type per stored type).
+using ConfigFieldRef = std::variant<int32_t*, int64_t*, double*, bool*, uint8_t*, std::string*, Decimal*>;
+
+/// One configuration field, described once (config_fields()): its key, type, unit,
+/// range, default and doc drive the loader, validate(), describe(), default_config()
+/// and the test that config/default.toml lists every field with its default.
+struct ConfigField {
+  std::string_view section;   ///< "strategy.chase"; "strategy.rules" = each [[strategy.rules]] table
+  std::string_view name;      ///< key inside the section
+  ConfigFieldKind kind;
+  std::string_view unit;      ///< "points", "ms", "lots", "fraction" (shown as a percentage), ...
+  double lo, hi;              ///< Int / Number / Time range
+  bool lo_open, hi_open;      ///< Number: an open end excludes the bound itself
+  double def[3];              ///< Int / Number / Bool / Time default (strategy.rules: per rule)
+  std::string_view def_text;  ///< String / Enum / Decimal default
+  std::string_view choices;   ///< Enum: the names, '|'-separated, in the enum's value order
+  std::string_view doc;       ///< one line, for describe() and config/default.toml
+  bool custom;                ///< read by dedicated code (symbol, preset, sub-tables)
+  ConfigFieldRef (*ref)(Config& c, std::size_t rule);  ///< nullptr for custom fields
+  int64_t scale = 1;          ///< stored = file value x scale (instrument.utc_offset_minutes -> ns)
+
+  /// "strategy.groups", "strategy.rules[2].trailing_pullback" (rule 0-based).
+  [[nodiscard]] std::string key(std::size_t rule = 0) const;
+  [[nodiscard]] bool per_rule() const noexcept { return section == "strategy.rules"; }
+};
+
+/// Every field, in the order of config/default.toml. Any thread; never allocates.
+std::span<const ConfigField> config_fields() noexcept;
+
 class ConfigError : public std::runtime_error {
  public:
   explicit ConfigError(const std::string& message) : std::runtime_error(escape_for_message(message)) {}
@@ -154,6 +214,14 @@ void validate(const Config& c);
 /// Converts point-valued fields to ticks with the instrument's tick size. Throws
 /// ConfigError when a distance is not a whole number of ticks.
 void resolve(Config& c);
+
+/// The instrument follows the traded symbol (SPEC §4 "PnL and slippage": MTX 50, TX 200,
+/// TM 10 TWD per point). A config without [instrument] takes the built-in instrument of
+/// `symbol` (keeping its utc offset) and is resolved again; a config whose
+/// [instrument].symbol differs from `symbol` is a ConfigError, never a silent relabelling;
+/// so is a symbol with no built-in instrument and none in the config.
+/// Cold path (allocates); throws ConfigError naming the file, the field and both symbols.
+void select_instrument(Config& c, std::string_view symbol);
 
 /// Human-readable dump of the effective configuration (for reports).
 std::string describe(const Config& c);

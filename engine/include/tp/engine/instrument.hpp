@@ -89,6 +89,8 @@ bool parse_hhmmss(std::string_view s, int32_t& sec_of_day) noexcept;
 std::string format_hhmmss(int32_t sec_of_day);
 /// "YYYY-MM-DD" for a YYYYMMDD date.
 std::string format_date(int32_t yyyymmdd);
+/// ISO 8601 offset of a utc offset: "+08:00", "-05:30".
+std::string utc_offset_text(int64_t utc_offset_ns);
 
 /// Trading sessions of TAIFEX index futures (SPEC §4). Times in local seconds of day.
 struct SessionHours {

@@ -13,6 +13,8 @@
 
 #include <cstdint>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "tp/engine/messages.hpp"
 #include "tp/engine/types.hpp"
@@ -123,11 +125,12 @@ struct JrPosition {
   Price entry_px;     ///< actual fill price
   Price entry_ref;    ///< price of the first entry order (for slippage)
   Price exit_px;      ///< actual fill price (CLOSED only)
-  Price exit_ref;     ///< trigger price of the exit: bid1/ask1 when the exit was decided
+  Price exit_ref;     ///< decision price of the exit (slippage reference, SPEC §4): the stop
+                      ///< level for a stop exit, else the first exit order's limit
   Price peak;         ///< best trade price since entry (LONG: highest, SHORT: lowest)
   Price stop;         ///< current stop (initial, protective or trailing)
   TradingDay day;
-  uint16_t group;     ///< display group (SPEC §4 FIFO), unique per trading day
+  uint32_t group;     ///< display group (SPEC §4 FIFO), unique per trading day (32-bit, never wraps)
   uint8_t rule;       ///< lot rule 1..3
   PosSide side;
   PositionState state;
@@ -143,12 +146,16 @@ struct JrGroup {
   Price range_high;
   Price range_low;
   TradingDay day;
-  uint16_t group_id;
+  uint32_t group_id;  ///< unique per trading day across runs on one store (32-bit, never wraps)
   PosSide side;
   GroupEvent event;
   Qty lots;           ///< target lots of the group
   Qty filled;         ///< lots filled so far
 };
+
+/// Per trading day, the highest group id already used in the store (a repeat run the
+/// same day allocates the next free ids, SPEC §4 "Group ids").
+using GroupFloor = std::vector<std::pair<TradingDay, uint32_t>>;
 
 enum class SignalKind : uint8_t {
   RangeSet = 1,        ///< opening range complete: range_high/range_low
@@ -156,9 +163,13 @@ enum class SignalKind : uint8_t {
   DaySkipped = 3,      ///< range filter / loss filter / no breakout: reason
   EntryGaveUp = 4,     ///< entry chase gave up with lots unfilled
   StaleQuote = 5,      ///< an order was held back because the quote was stale
+  ExitRestarted = 6,   ///< alert: an exit's chase gave up; the exit stands and a new chase
+                       ///< starts on the next quote (SPEC §4 "an exit once decided stands")
 };
 enum class SkipReason : uint8_t {
   None = 0, RangeTooWide = 1, NoBreakout = 2, LossLimit = 3, ProfitTarget = 4, NoRangeData = 5,
+  EntriesRefused = 6,     ///< kMaxRefusedEntriesPerDay entries were refused (risk or venue reject)
+  GroupIdsExhausted = 7,  ///< no group ids left for the day (refused, never wrapped)
 };
 const char* to_string(SkipReason r) noexcept;
 
@@ -180,7 +191,7 @@ struct JrChase {
   ClientOrderId new_client_id;  ///< the resent order (Resend)
   Price first_px;               ///< price of the first send
   Price new_px;                 ///< price of this resend
-  PositionId position;          ///< exit chase: the lot; entry chase: 0
+  PositionId position;          ///< the lot chased (0: an entry's one multi-lot order)
   Qty qty;                      ///< lots resent / left unfilled
   uint8_t n;                    ///< retry number 1..5
   ChaseEvent event;

@@ -1,17 +1,26 @@
-// The assembled pipeline of SPEC §2 for replay: rings, the four stages, and the
-// thread layouts that run them (docs/DESIGN.md "Layouts").
+// The assembled pipeline of SPEC §2: the rings, the tracker, risk and gateway stages
+// around a feed agent, and the one place that maps a layout to threads
+// (docs/DESIGN.md "Layouts"). One mechanism for every feed: the replay feed (a recorded
+// file and the simulated venue, in event time: FeedAgent), the injected-quote feed of the
+// latency harness (InjectedFeedT, injected_feed.hpp) and, next, the live FIX feed.
 //
-// Cold path: construction allocates every ring and table; run() starts and joins
-// threads. The stages themselves never allocate once running.
+// Generic over the queue joining the stages: tp::SpscRing (the engine) or tp::MutexQueue
+// (the seeds' mutex + condition variable design, one blocking thread per stage), so the
+// two are measured side by side with the same stage code.
+//
+// Cold path: construction allocates every ring and table; start()/stop()/run() create
+// and join threads. The stages themselves never allocate once running.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
-#include "tp/engine/agent.hpp"
+#include "tp/ring/agent.hpp"
 #include "tp/engine/config.hpp"
 #include "tp/engine/stages.hpp"
 
@@ -37,8 +46,12 @@ IdleConfig effective_idle(IdleConfig requested, int hot, unsigned cores) noexcep
 
 struct PipelineOptions {
   Layout layout = Layout::Fused;
-  IdleConfig idle;                  ///< hot threads
+  IdleConfig idle;                  ///< hot threads (MutexQueue threads block on their queue)
   IdleConfig persister_idle{IdleKind::Backoff, 100, 10, 10'000, 1'000'000, 100'000};
+  /// The persister thread's scheduling. Normal by default: Background (SCHED_IDLE)
+  /// starves it whenever a normal thread keeps its core busy, and the journal's
+  /// back-pressure then stalls the hot path (measured: bench/RESULTS.md).
+  AgentRunner::Sched persister_sched = AgentRunner::Sched::Normal;
   std::vector<int> cpus;            ///< CPU for each hot thread in order (empty = not pinned)
   int persister_cpu = -1;
   std::size_t event_ring = 4096;    ///< feed->tracker, tracker->risk capacity
@@ -51,71 +64,124 @@ struct PipelineOptions {
 /// journal < kMaxJournalPerEvent): such a pipeline could never make progress.
 void check_ring_sizes(std::size_t event_ring, std::size_t order_ring, std::size_t journal_ring);
 
-/// Drains journal rings and throws the records away (runs without persistence, e.g.
+/// Drains journal queues and throws the records away (runs without persistence, e.g.
 /// benchmarks). Counts what it discarded.
-class JournalDiscard final : public Agent {
+template <template <class> class Q>
+class JournalDiscardT final : public Agent {
  public:
-  explicit JournalDiscard(std::vector<JournalRing*> rings) : rings_(std::move(rings)) {}
+  explicit JournalDiscardT(std::vector<Q<JournalRecord>*> rings) : rings_(std::move(rings)) {}
   int do_work() override;
   std::string_view name() const override { return "journal-null"; }
   [[nodiscard]] uint64_t consumed() const noexcept { return consumed_.load(std::memory_order_acquire); }
 
  private:
-  std::vector<JournalRing*> rings_;
+  std::vector<Q<JournalRecord>*> rings_;
   std::atomic<uint64_t> consumed_{0};
 };
+using JournalDiscard = JournalDiscardT<SpscRing>;
 
-class Pipeline {
+/// What a feed agent is wired to: it is the single ingress (writes `out`, SPEC §2) and
+/// the venue side of the gateway (reads `venue_in`); `probe` shows the downstream stages'
+/// progress (the replay feed's event-time lookahead).
+template <template <class> class Q>
+struct FeedPorts {
+  Q<Event>& out;
+  Q<OrderRequest>& venue_in;
+  PipelineProbe probe;
+};
+
+/// The pipeline around a feed of type `Feed` (an Agent built by the caller's
+/// `make_feed(ports)`). The risk stage runs the SPEC §4 strategy (owned) or an external
+/// TradingLogic.
+template <template <class> class Q, class Feed>
+class PipelineT {
  public:
-  /// `input` must stay alive and unchanged while the pipeline exists.
-  Pipeline(const Config& cfg, std::span<const InputEvent> input, uint32_t run_id,
-           std::vector<std::pair<TradingDay, uint16_t>> group_floor, const PipelineOptions& opt);
-  ~Pipeline();
-  Pipeline(const Pipeline&) = delete;
-  Pipeline& operator=(const Pipeline&) = delete;
+  using MakeFeed = std::function<std::unique_ptr<Feed>(const FeedPorts<Q>&)>;
 
-  /// The journal rings (tracker, risk, gateway), for the persister.
-  [[nodiscard]] std::vector<JournalRing*> journal_rings();
+  /// Runs the SPEC §4 strategy with `run_id` and the store's `group_floor`.
+  PipelineT(const Config& cfg, const MakeFeed& make_feed, uint32_t run_id, GroupFloor group_floor,
+            const PipelineOptions& opt);
+  /// Runs `logic` (not owned; must outlive the pipeline) in the risk stage.
+  PipelineT(const Config& cfg, const MakeFeed& make_feed, TradingLogic& logic, const PipelineOptions& opt);
+  ~PipelineT();
+  PipelineT(const PipelineT&) = delete;
+  PipelineT& operator=(const PipelineT&) = delete;
 
-  /// Runs the replay to completion with the configured layout. `persister` drains the
-  /// journal rings (nullptr: records are discarded); `persisted` returns how many
-  /// records it has committed, and run() returns once the feed has finished, the
-  /// pipeline is idle and persisted() == journaled(). Throws std::runtime_error if an
-  /// agent throws (the exception of the first failing thread is rethrown).
-  /// Pinning: throws std::invalid_argument before starting any thread when a CPU of
-  /// `cpus` or `persister_cpu` cannot be used (cpu_pin_problem), and std::runtime_error
-  /// (AgentRunner::pin_error, the threads stopped) when a pin fails all the same. The
-  /// inline layout runs on the caller's thread and pins nothing.
+  /// The journal queues (tracker, risk, gateway), for the persister.
+  [[nodiscard]] std::vector<Q<JournalRecord>*> journal_rings();
+
+  /// Starts the threads of the layout: the hot threads (cpus[i] each, idle strategy
+  /// `idle`) and the journal sink's thread (`persister_*`); inline: one thread runs every
+  /// agent, the sink too. `journal_sink` drains journal_rings() (nullptr: a discard).
+  /// MutexQueue pipelines run one blocking thread per stage (layout threads only).
+  /// Throws std::invalid_argument, before any thread starts, when a requested CPU
+  /// cannot be used (cpu_pin_problem), and std::runtime_error (the threads stopped) when
+  /// a pin fails all the same. Calling it while running does nothing.
+  void start(Agent* journal_sink = nullptr);
+  /// Stops and joins every thread (each finishes its current duty cycle), then rethrows
+  /// the first agent exception, if any. Safe to call twice.
+  void stop();
+
+  /// Replay: runs to completion. Inline runs every agent on the caller's thread; other
+  /// layouts start(), wait (sleeping) until the feed has finished, the pipeline is idle
+  /// and persisted() == journaled(), then stop(). `persister` drains the journal
+  /// (nullptr: discarded). Requires a Feed with finished() and emitted(). Throws as
+  /// start() and stop() do.
   void run(Agent* persister, const std::function<uint64_t()>& persisted);
 
-  /// Feed finished and every stage idle (any thread).
+  /// Feed finished and every stage idle (any thread). Requires Feed::finished/emitted.
   [[nodiscard]] bool finished() const noexcept;
-  /// Records the stages have pushed to their journal rings (any thread).
+  /// Records the stages have pushed to their journal queues (any thread; acquire).
   [[nodiscard]] uint64_t journaled() const noexcept;
+  /// Orders the gateway has sent so far (any thread; acquire).
+  [[nodiscard]] uint64_t orders_sent() const noexcept { return gateway_->counters().handled.load(std::memory_order_acquire); }
 
-  [[nodiscard]] const FeedAgent& feed() const noexcept { return *feed_; }
-  [[nodiscard]] const TrackerAgent& tracker() const noexcept { return *tracker_; }
-  [[nodiscard]] const RiskAgent& risk() const noexcept { return *risk_; }
-  [[nodiscard]] const GatewayAgent& gateway() const noexcept { return *gateway_; }
+  [[nodiscard]] const Feed& feed() const noexcept { return *feed_; }
+  [[nodiscard]] Feed& feed() noexcept { return *feed_; }
+  [[nodiscard]] const TrackerAgentT<Q>& tracker() const noexcept { return *tracker_; }
+  [[nodiscard]] const RiskAgentT<Q>& risk() const noexcept { return *risk_; }
+  [[nodiscard]] const GatewayAgentT<Q>& gateway() const noexcept { return *gateway_; }
+  [[nodiscard]] GatewayAgentT<Q>& gateway() noexcept { return *gateway_; }
   [[nodiscard]] const PipelineOptions& options() const noexcept { return opt_; }
-  /// Threads the last run() used (0 for inline).
+  /// Threads the last start()/run() used (inline run(): 1, the caller's).
   [[nodiscard]] int threads_used() const noexcept { return threads_used_; }
 
  private:
+  PipelineT(const Config& cfg, const MakeFeed& make_feed, const PipelineOptions& opt);
+  [[nodiscard]] PipelineProbe probe() const noexcept;
+  [[nodiscard]] bool any_failed() const noexcept;
+
   PipelineOptions opt_;
-  EventRing feed_to_tracker_;
-  EventRing tracker_to_risk_;
-  OrderRing risk_to_gateway_;
-  OrderRing gateway_to_venue_;
-  OrderRing gateway_to_tracker_;
-  JournalRing tracker_journal_;
-  JournalRing risk_journal_;
-  JournalRing gateway_journal_;
-  std::unique_ptr<TrackerAgent> tracker_;
-  std::unique_ptr<RiskAgent> risk_;
-  std::unique_ptr<GatewayAgent> gateway_;
-  std::unique_ptr<FeedAgent> feed_;
+  Q<Event> feed_to_tracker_;
+  Q<Event> tracker_to_risk_;
+  Q<OrderRequest> risk_to_gateway_;
+  Q<OrderRequest> gateway_to_venue_;
+  Q<OrderRequest> gateway_to_tracker_;
+  Q<JournalRecord> tracker_journal_;
+  Q<JournalRecord> risk_journal_;
+  Q<JournalRecord> gateway_journal_;
+  std::unique_ptr<TrackerAgentT<Q>> tracker_;
+  std::unique_ptr<RiskAgentT<Q>> risk_;
+  std::unique_ptr<GatewayAgentT<Q>> gateway_;
+  std::unique_ptr<Feed> feed_;
+  std::unique_ptr<Agent> discard_;
+  std::vector<std::unique_ptr<Agent>> composites_;
+  std::vector<std::unique_ptr<AgentRunner>> runners_;  ///< SpscRing layouts
+  std::vector<std::thread> threads_;                   ///< MutexQueue: blocking threads
+  std::atomic<bool> running_{false};
   int threads_used_ = 0;
 };
+
+/// The replay pipeline (SPEC §3.1): the recorded `input` (alive and unchanged while the
+/// pipeline exists) through the replay feed and its simulated venue, in event time.
+class Pipeline final : public PipelineT<SpscRing, FeedAgent> {
+ public:
+  Pipeline(const Config& cfg, std::span<const InputEvent> input, uint32_t run_id, GroupFloor group_floor,
+           const PipelineOptions& opt);
+};
+
+extern template class JournalDiscardT<SpscRing>;
+extern template class JournalDiscardT<MutexQueue>;
+extern template class PipelineT<SpscRing, FeedAgent>;
 
 }  // namespace tp

@@ -17,7 +17,7 @@
 #include <span>
 #include <vector>
 
-#include "tp/engine/agent.hpp"
+#include "tp/ring/agent.hpp"
 #include "tp/engine/config.hpp"
 #include "tp/engine/input.hpp"
 #include "tp/engine/journal.hpp"
@@ -214,16 +214,27 @@ class TradingLogic {
 };
 
 /// The risk stage: runs the Strategy on every event and the pre-trade checks of
-/// SPEC §6 on every order the strategy submits (kill switch, max order size, max
-/// position, price band, order-rate throttle, max daily loss). Closing orders are
-/// exempt from the checks that would stop risk being reduced (kill switch, position,
-/// daily loss, price band) but not from the size cap and the throttle.
+/// SPEC §6 on every order the strategy submits, in this order (the first that fails is
+/// the RejectReason journaled as RiskReject and returned to the strategy):
+///   InvalidQty    qty <= 0
+///   MaxOrderSize  qty > risk.max_order_lots
+///   Throttle      risk.max_orders_per_sec orders already sent in the last second of
+///                 event time (every order counts)
+///   InvalidPrice  limit <= 0
+///   PriceBand     |limit - reference| > risk.price_band_points, or no reference yet;
+///                 the reference is the last trade, else the mid of the last two-sided
+///                 quote. Applies to closing orders too: no exit fills at an absurd price.
+///   --- closing orders (open_close Close) stop here: they reduce risk ---
+///   KillSwitch    risk.kill_switch
+///   MaxPosition   open lots + working opening lots + qty > risk.max_position_lots
+///   DailyLoss     the day's realized PnL <= -risk.max_daily_loss_points
+/// Each limit is off at 0. Risk thread only; never allocates, never blocks.
 template <template <class> class Q>
 class RiskAgentT final : public Agent, private StrategySink {
  public:
   /// Runs the SPEC §4 strategy (owned).
   RiskAgentT(const Config& cfg, uint32_t run_id, Q<Event>& in, Q<OrderRequest>& out, Q<JournalRecord>& journal,
-             std::vector<std::pair<TradingDay, uint16_t>> group_floor = {});
+             GroupFloor group_floor = {});
   /// Runs an external logic (not owned; must outlive the agent).
   RiskAgentT(const Config& cfg, TradingLogic& logic, Q<Event>& in, Q<OrderRequest>& out,
              Q<JournalRecord>& journal);
@@ -254,8 +265,9 @@ class RiskAgentT final : public Agent, private StrategySink {
   const Event* cur_ = nullptr;
   JournalStamper stamper_{Stage::Risk};
   // Pre-trade state.
-  Price last_trade_;
-  bool has_last_ = false;
+  Price reference_;            ///< price band reference: last trade, else quote mid
+  bool has_reference_ = false;
+  bool has_trade_ = false;
   std::vector<TimeNs> sends_;  ///< ring of recent send times (throttle)
   std::size_t sends_head_ = 0;
   std::size_t sends_count_ = 0;

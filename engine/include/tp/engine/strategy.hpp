@@ -19,6 +19,8 @@
 #include "tp/engine/config.hpp"
 #include "tp/engine/journal.hpp"
 #include "tp/engine/messages.hpp"
+#include "tp/engine/strategy/chase.hpp"
+#include "tp/engine/strategy/opening_range.hpp"
 #include "tp/engine/types.hpp"
 
 namespace tp {
@@ -49,7 +51,7 @@ struct LotResult {
   PositionId id;
   TradingDay day;
   int entry_index = 0;        ///< index into DayResult::entries of its day
-  uint16_t group = 0;         ///< display group (FIFO, SPEC §4); 0 for an Overfill lot
+  uint32_t group = 0;         ///< display group (FIFO, SPEC §4); 0 for an Overfill lot
   uint8_t rule = 0;           ///< 1..3; 0 for an Overfill lot (no exit rule, closed at once)
   PosSide side = PosSide::Long;
   PositionState state = PositionState::PendingEntry;
@@ -57,12 +59,16 @@ struct LotResult {
   TimeNs entry_time;
   TimeNs exit_time;
   Price entry_px;
-  Price entry_ref;            ///< first entry order's price (slippage reference)
+  Price entry_ref;            ///< first entry order's limit: ask1/bid1 at the signal (slippage reference)
   Price exit_px;
-  Price exit_ref;             ///< bid1/ask1 when the exit was decided
+  Price exit_ref;             ///< decision price of the exit: the stop level for a stop exit,
+                              ///< else the first exit order's limit (SPEC §4 "PnL and slippage")
   Ticks pnl;                  ///< (exit - entry) for LONG, (entry - exit) for SHORT
-  Ticks entry_slippage;       ///< adverse distance of the fill from entry_ref (>= 0 is worse)
-  Ticks exit_slippage;        ///< adverse distance of the fill from exit_ref
+  Ticks entry_slippage;       ///< adverse distance of the fill from entry_ref (> 0 is worse)
+  Ticks exit_slippage;        ///< adverse distance of the fill from exit_ref (> 0 is worse)
+  Ticks mfe;                  ///< maximum favourable excursion: best trade since entry, in ticks (>= 0)
+  Ticks mae;                  ///< maximum adverse excursion: worst trade since entry, in ticks (>= 0)
+  Price last_px;              ///< last trade seen while the lot was open (marks an open lot)
 };
 
 struct EntryResult {
@@ -83,16 +89,31 @@ struct DayResult {
   std::vector<EntryResult> entries;
 };
 
-/// Order-flow counters (the report's "orders" block).
-struct StrategyCounters {
+/// Order-flow counts of one side of the book-keeping (entries or exits).
+struct OrderCounts {
   uint64_t sent = 0;        ///< orders submitted and accepted by the risk checks
   uint64_t filled = 0;      ///< orders fully filled
   uint64_t cancelled = 0;   ///< orders cancelled by the venue (FOK not filled)
   uint64_t rejected = 0;    ///< venue or risk rejects
-  uint64_t chased = 0;      ///< chase resends
+  uint64_t chased = 0;      ///< chase resends (retry n >= 1)
+  uint64_t chase_gave_up = 0;  ///< chases that hit a limit (entry: the lot fails; exit: restarts)
+};
+
+/// Order-flow counters (the report's "orders" block). The flat fields are the totals;
+/// `entry` and `exit` split them by the order's purpose.
+struct StrategyCounters {
+  uint64_t sent = 0;
+  uint64_t filled = 0;
+  uint64_t cancelled = 0;
+  uint64_t rejected = 0;
+  uint64_t chased = 0;
   uint64_t chase_gave_up = 0;
-  uint64_t stale_quote_holds = 0;  ///< orders held back by the stale-quote guard
+  OrderCounts entry;
+  OrderCounts exit;
+  uint64_t stale_quote_holds = 0;  ///< sends held back by the stale-quote guard (one per held send)
   uint64_t late_fills = 0;  ///< fills for orders already terminal
+  uint64_t exit_restarts = 0;      ///< alerts: an exit chase gave up and started again
+  uint64_t refused_entries = 0;    ///< entries with a lot refused (risk or venue reject)
 };
 
 class Strategy {
@@ -108,6 +129,11 @@ class Strategy {
   /// (correct, but an allocation on the risk thread).
   static constexpr std::size_t kEntriesPerDay = 16;
   static constexpr std::size_t kLotsPerEntry = 32;
+  /// Entries refused per trading day (a lot of the entry refused by the risk stage or
+  /// rejected by the venue) before the day stops entering (SkipReason::EntriesRefused).
+  /// After each refused entry the signal re-arms only once a trade is back inside the
+  /// range (docs/STRATEGY.md "No order storm").
+  static constexpr int kMaxRefusedEntriesPerDay = 3;
 
   /// `run_id` goes into the high 32 bits of client order ids and position ids.
   /// `group_floor`: per trading day, the highest group id already used in the store
@@ -115,7 +141,7 @@ class Strategy {
   /// Cold path: allocates (reserves every container). `cfg` must outlive the strategy
   /// and must have been resolve()d.
   Strategy(const Config& cfg, uint32_t run_id, StrategySink& sink,
-           std::vector<std::pair<TradingDay, uint16_t>> group_floor = {});
+           GroupFloor group_floor = {});
 
   /// A market event (ev.kind == Market). Updates the range, the entry trigger, every
   /// lot's peak/stop, and sends entries/exits. Never blocks; no allocation except at a
@@ -137,6 +163,10 @@ class Strategy {
   [[nodiscard]] Ticks day_pnl() const;
   /// Realized PnL of the whole run, in ticks.
   [[nodiscard]] Ticks cumulative_pnl() const { return cum_pnl_; }
+  /// Largest fall of mark-to-market equity from its running peak, in ticks: equity =
+  /// realized PnL + every open lot marked at the trade, sampled at every trade the
+  /// strategy sees (gross of costs).
+  [[nodiscard]] Ticks max_equity_drawdown() const { return mtm_max_dd_; }
   /// Risk state of lot `i` (index into lots()): current peak, stop and PositionFlag bits.
   struct LotRisk {
     Price peak;
@@ -151,20 +181,18 @@ class Strategy {
  private:
   /// Internal per-lot state (parallel to lots_).
   struct LotState {
-    Price peak;
+    Price peak;                   ///< best trade since entry
+    Price trough;                 ///< worst trade since entry
     Price stop;
-    Price exit_first_px;          ///< price of the first exit order of the current decision
-    TimeNs exit_first_time;       ///< when it was sent (chase duration limit)
-    uint64_t bound_order = 0;     ///< entry: client id of the in-flight order reserved for this lot
-    uint64_t exit_order = 0;      ///< client id of the lot's current exit order (0: none)
+    ChaseState entry_chase;       ///< one order per lot: this lot's entry chase
+    ChaseState exit_chase;        ///< the chase of the lot's current exit decision
+    uint64_t entry_order = 0;     ///< client id of the working entry order holding this lot
+    uint64_t exit_order = 0;      ///< client id of the lot's working exit order (0: none)
     int32_t entry = -1;           ///< index into entries_
-    ExitReason decision = ExitReason::None;  ///< exit decided and not yet filled (sticky)
+    ExitReason decision = ExitReason::None;  ///< exit decided and not yet filled (it stands)
     uint8_t flags = 0;            ///< PositionFlag bits
-    uint8_t exit_chase_n = 0;     ///< number of the last exit chase of the current decision
-    bool exit_chase_due = false;  ///< the exit order was cancelled: chase n+1 is due
     bool exit_ref_set = false;    ///< exit_ref was taken for the current decision
-    bool retry_on_market = false; ///< a rejected exit: retry on the next market event
-    bool stale_held = false;      ///< the StaleQuote signal was journaled for this hold
+    bool wait_market = false;     ///< the exit waits for the next market event (reject, restart)
     bool dirty = false;           ///< a Position record is owed at the end of the event
     bool overfill = false;        ///< a lot beyond the target (exits at once)
   };
@@ -172,7 +200,7 @@ class Strategy {
   struct OrderSlot {
     uint64_t id = 0;
     int32_t entry = -1;  ///< index into entries_
-    int32_t lot = -1;    ///< exit: the lot; per-lot entry: the lot it was sent for
+    int32_t lot = -1;    ///< exit: the lot; per-lot entry: the lot it was sent for; -1: multi-lot entry
     Qty qty;
     Qty filled;
     Price limit;
@@ -189,21 +217,20 @@ class Strategy {
     Price range_high;
     Price range_low;
     Price opening;
-    uint16_t first_group = 0; ///< first group id allocated for this entry
+    uint32_t first_group = 0; ///< first group id allocated for this entry
     uint8_t groups = 0;
     int32_t target = 0;
     int32_t filled = 0;        ///< lots filled within the target (FIFO counter of the entry)
     int32_t in_flight = 0;     ///< lots of entry orders still working
-    int32_t chase_in_flight = 0;  ///< chase orders still working
-    int32_t rejected = 0;      ///< lots of rejected orders (never chased)
-    uint8_t chase_n = 0;       ///< number of the last chase step
+    int32_t unreported_failed = 0;  ///< lots failed since the last EntryGaveUp record
+    ChaseState chase;          ///< order_per_lot = false: the one multi-lot order's chase
+    uint64_t order = 0;        ///< order_per_lot = false: the working multi-lot order
     bool first_sent = false;
-    bool send_due = false;     ///< the first send or the next chase is due (sticky across stale quotes)
-    bool stale_held = false;
+    bool refused = false;      ///< a lot was refused by the risk stage or rejected by the venue
     bool done = false;         ///< no more orders will be sent for this entry
     uint8_t completed_groups = 0;  ///< bit g: Group Completed journaled for first_group + g
-    Price first_px;
-    TimeNs first_time;
+    Price first_px;            ///< the entry's first order's limit (entry_ref of every lot)
+    TimeNs first_time;         ///< the entry's first send (start of every entry lot's chase window)
     int64_t group_pnl[5] = {};
   };
 
@@ -215,23 +242,26 @@ class Strategy {
   void create_entry(const Event& ev, PosSide side, Price trigger);
   void flatten_all(const Event& ev);
   void on_trade_for_lots(const Event& ev, Price p);
-  void process_pending(const Event& ev, bool market);
+  void process_pending(const Event& ev);
 
   // entries
-  void try_send_entry(int e, const Event& ev);
-  void entry_give_up(int e, ChaseEvent why, Price px, int n, const Event& ev);
-  void settle_entry(int e, const Event& ev);
-  void stop_entry(int e, bool journal_if_unfilled);
-  void fail_unbound_lots(int e);
+  void try_send_entry_lot(int i, const Event& ev);
+  void try_send_entry_multi(int e, const Event& ev);
+  bool send_entry_order(int e, ChaseState& c, int lot, int qty, const Event& ev);
+  void fail_lot(int i);
+  void settle_entry(int e);
+  void finish_entry(int e);
+  void stop_entry(int e);
+  void on_entry_terminal(OrderSlot& o, bool rejected, const Event& ev);
   int take_lot_for_fill(int e, uint64_t order_id);
   void on_entry_fill(int slot, Qty q, Price px, const Event& ev);
   int new_lot(int e, PosSide side);
-  Price initial_stop(const EntryState& en, PosSide side, Price entry_px) const;
 
   // exits
   void decide_exit(int i, ExitReason why, const Event& ev);
   void try_send_exit(int i, const Event& ev);
-  void exit_give_up(int i, ChaseEvent why, Price px, int n);
+  void exit_give_up(int i, const ChaseOrder& o);
+  void on_exit_terminal(OrderSlot& o, bool rejected, const Event& ev);
   void on_exit_fill(int slot, Price px, const Event& ev);
   void close_lot(int i, Price px, TimeNs t, ExitReason why);
   void apply_protective(int closed_lot);
@@ -241,23 +271,27 @@ class Strategy {
 
   // helpers
   OrderSlot* find_order(ClientOrderId id);
+  OrderSlot& new_order_slot(uint64_t id);
   uint64_t next_client_id();
   [[nodiscard]] bool quote_fresh(Side side, TimeNs now) const;
+  [[nodiscard]] bool stale_hold(ChaseState& c, PosSide side, Side order_side, TimeNs now, int lots);
   [[nodiscard]] bool budget_ok(int orders, int journal) const;
+  void count(bool entry, uint64_t OrderCounts::*field);
+  [[nodiscard]] RejectReason submit(OrderSlot& o, PositionId pos, Side side, OpenClose oc);
   void mark(int i);
   void flush_positions();
   void put_journal(JournalRecord& r);
   void journal_signal(SignalKind k, PosSide side, Price trigger, SkipReason skip, int lots);
   void journal_chase(ChaseEvent ev, OrderPurpose purpose, uint64_t new_id, Price first, Price px,
                      PositionId pos, int qty, int n);
-  void journal_group(int e, uint16_t gid, GroupEvent ge, int lots, int filled);
+  void journal_group(int e, uint32_t gid, GroupEvent ge, int lots, int filled);
+  void skip_day(SkipReason why, PosSide side, Price trigger);
   void begin_event();
-  [[nodiscard]] int64_t ceil_ppm(int64_t x, int64_t ppm) const;
 
   const Config& cfg_;
   uint32_t run_id_;
   StrategySink& sink_;
-  std::vector<std::pair<TradingDay, uint16_t>> group_floor_;
+  GroupFloor group_floor_;
   std::vector<DayResult> days_;
   std::vector<DayResult> spare_days_;        ///< preallocated, moved into days_ (no allocation)
   std::vector<EntryResult> spare_entries_;   ///< preallocated, moved into a day's entries
@@ -269,6 +303,7 @@ class Strategy {
   std::vector<int32_t> live_entries_;  ///< entries not done, creation order
   std::vector<int32_t> touched_;    ///< lots owing a Position record this event
   StrategyCounters counters_;
+  ChaseLimits chase_limits_;
 
   // time of day in ns (resolved once)
   int64_t range_start_ns_ = 0;
@@ -276,7 +311,6 @@ class Strategy {
   int64_t entry_end_ns_ = 0;
   int64_t flatten_ns_ = 0;
   int64_t max_quote_age_ns_ = 0;
-  int64_t max_chase_ns_ = 0;
 
   // quote (last accepted market event)
   Price bid_;
@@ -290,20 +324,21 @@ class Strategy {
   int32_t day_idx_ = -1;
   bool day_finished_ = false;
   bool range_done_ = false;
-  bool have_range_trade_ = false;
-  Price hi_;
-  Price lo_;
-  Price opening_;
-  bool day_blocked_ = false;     ///< the range filter skipped the day
+  OpeningRange range_;
+  bool day_blocked_ = false;     ///< the day takes no (more) entries
   bool filter_journaled_ = false;
   bool flatten_active_ = false;
-  uint16_t next_group_ = 1;
+  bool rearm_needed_ = false;    ///< a refused entry: wait for a trade back inside the range
+  uint32_t next_group_ = 1;
   int32_t day_entries_ = 0;
+  int32_t refused_entries_today_ = 0;
   int32_t last_entry_ = -1;      ///< last entry of the run
 
   // money
   Ticks day_pnl_;
   Ticks cum_pnl_;
+  Ticks mtm_peak_;     ///< running peak of mark-to-market equity
+  Ticks mtm_max_dd_;   ///< largest fall from mtm_peak_
 
   uint64_t next_order_n_ = 1;
   uint64_t next_lot_n_ = 1;

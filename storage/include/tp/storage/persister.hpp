@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "tp/engine/agent.hpp"
+#include "tp/ring/agent.hpp"
 #include "tp/engine/journal.hpp"
 #include "tp/ring/spsc_ring.hpp"
 #include "tp/storage/store.hpp"

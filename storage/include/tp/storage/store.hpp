@@ -7,7 +7,7 @@
 //   orders     key: client order id (u64 BE)        value: OrderRow
 //   fills      key: client order id (u64 BE) fill_no (u32 BE)   value: FillRow
 //   positions  key: position id (u64 BE)            value: PositionRow (lot + risk state)
-//   groups     key: trading day (u32 BE) group id (u16 BE)      value: GroupRow
+//   groups     key: trading day (u32 BE) group id (u32 BE)      value: GroupRow
 //   meta       key: ASCII name                      value: UTF-8 text; counters are
 //              decimal text ("next_run_id", "unknown_reports", "schema")
 // All multi-byte key fields are big-endian so LMDB's memcmp order is numeric order.
@@ -57,7 +57,6 @@
 #include <utility>
 #include <vector>
 
-#include "tp/engine/config.hpp"
 #include "tp/engine/journal.hpp"
 
 namespace tp::storage {
@@ -154,9 +153,16 @@ enum class Table : uint8_t { Journal, Orders, Fills, Positions, Groups, Meta };
 bool parse_table(std::string_view s, Table& out) noexcept;
 const char* to_string(Table t) noexcept;
 
+/// When a commit reaches the disk. Storage's own policy; the engine's configuration
+/// ([persist] sync) is mapped to it by the caller (tools/src/replay.cpp).
+enum class Durability : uint8_t {
+  NoSync = 0,   ///< MDB_NOSYNC: the OS writes back when it likes (replay: a crash may lose the tail)
+  Durable = 1,  ///< fsync at every commit (the LMDB default; live trading)
+};
+
 struct StoreOptions {
   std::string dir;                          ///< created (with parents) if missing, unless read_only
-  SyncPolicy sync = SyncPolicy::NoSync;     ///< Durable: fsync at every commit (MDB default)
+  Durability sync = Durability::NoSync;     ///< Durable: fsync at every commit (MDB default)
   int64_t map_size_mb = 1024;               ///< LMDB map size (the most the file may grow to)
   int64_t map_size_bytes = 0;               ///< > 0: overrides map_size_mb (tests, tiny maps)
   bool read_only = false;                   ///< MDB_RDONLY: for inspect; never creates anything
@@ -165,7 +171,7 @@ struct StoreOptions {
 class Store {
  public:
   /// Opens or creates the directory, the environment (MDB_NOTLS, MDB_NOSYNC under
-  /// SyncPolicy::NoSync, 8 named databases) and all named databases; records or checks
+  /// Durability::NoSync, 8 named databases) and all named databases; records or checks
   /// the meta "schema". Read-only: opens an existing environment with MDB_RDONLY and
   /// creates nothing.
   /// Errors (StorageError::code()):
@@ -201,7 +207,7 @@ class Store {
   /// For each trading day in the groups table, the highest group id used (ascending by
   /// day). A new run on one of these days allocates group ids above the floor (SPEC §4).
   /// Any thread. Errors: MDB_READERS_FULL (retry later), MDB_CORRUPTED/MDB_PANIC.
-  std::vector<std::pair<TradingDay, uint16_t>> group_floor() const;
+  GroupFloor group_floor() const;
 
   /// Writes a batch in ONE write transaction: every record into the journal and its
   /// effect into orders / fills / positions / groups / meta (see the top of this file).
@@ -239,7 +245,7 @@ class Store {
   bool get_order(ClientOrderId id, OrderRow& out) const;
   bool get_fill(ClientOrderId id, uint32_t fill_no, FillRow& out) const;
   bool get_position(PositionId id, PositionRow& out) const;
-  bool get_group(TradingDay day, uint16_t group_id, GroupRow& out) const;
+  bool get_group(TradingDay day, uint32_t group_id, GroupRow& out) const;
   bool get_journal(uint32_t run_id, uint64_t seq, Stage stage, uint16_t sub,
                    JournalRecord& out) const;
 

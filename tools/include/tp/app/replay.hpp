@@ -50,7 +50,30 @@ struct ReplayResult {
   uint64_t persisted_records = 0;   ///< records committed to LMDB
   uint64_t persist_batches = 0;
   LatencyHistogram latency;
+  Ticks equity_drawdown;            ///< max fall of mark-to-market equity (Strategy::max_equity_drawdown)
 };
+
+/// The report's money figures (SPEC §3.1, §4 "PnL and slippage"), computed from the lots.
+/// Currency is the instrument's; points are price units. Gross = fills only; net = gross
+/// minus the costs of CostConfig (every side traded, open lots' entry side included).
+struct ReportTotals {
+  double gross_points = 0;        ///< realized PnL of closed lots
+  double gross_currency = 0;
+  double costs_currency = 0;      ///< commission + fees + tax of every side traded
+  double net_currency = 0;        ///< gross_currency - costs_currency
+  double unrealized_points = 0;   ///< open lots marked at the last trade they saw
+  double unrealized_currency = 0;
+  int lots_open = 0;
+  int lots_closed = 0;
+  int lot_wins = 0;               ///< closed lots with pnl > 0
+  int trades = 0;                 ///< entries whose every filled lot is closed (a trade)
+  int trade_wins = 0;             ///< of those, the ones whose lots' PnL adds up to > 0
+  int days_traded = 0;
+  double max_drawdown_points = 0;         ///< realized PnL, in exit order
+  double max_equity_drawdown_points = 0;  ///< mark-to-market equity, at every trade
+};
+/// Cold path; allocates.
+ReportTotals report_totals(const ReplayResult& r);
 
 /// Runs a replay. Throws InputError (bad input), ConfigError (bad config),
 /// storage::StorageError (LMDB) or std::runtime_error.

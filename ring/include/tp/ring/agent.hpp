@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "tp/engine/idle.hpp"
+#include "tp/ring/idle.hpp"
 
 namespace tp {
 

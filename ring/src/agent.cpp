@@ -1,4 +1,4 @@
-#include "tp/engine/agent.hpp"
+#include "tp/ring/agent.hpp"
 
 #include <pthread.h>
 #include <sched.h>
