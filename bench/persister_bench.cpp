@@ -35,7 +35,7 @@
 #include <vector>
 
 #include "tp/engine/journal.hpp"
-#include "tp/engine/stages.hpp"
+#include "tp/engine/pipeline/stages.hpp"
 #include "tp/storage/persister.hpp"
 #include "tp/storage/store.hpp"
 #include "tp/storage/temp_dir.hpp"

@@ -47,7 +47,7 @@
 #include <thread>
 #include <vector>
 
-#include "tp/engine/injected_feed.hpp"
+#include "tp/engine/pipeline/injected_feed.hpp"
 #include "tp/storage/persister.hpp"
 #include "tp/storage/store.hpp"
 #include "tp/storage/temp_dir.hpp"

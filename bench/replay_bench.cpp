@@ -32,9 +32,9 @@
 #include <vector>
 
 #include "tp/app/replay.hpp"
-#include "tp/engine/config.hpp"
-#include "tp/engine/input.hpp"
-#include "tp/engine/pipeline.hpp"
+#include "tp/engine/config/config.hpp"
+#include "tp/engine/input/readers.hpp"
+#include "tp/engine/pipeline/pipeline.hpp"
 
 namespace {
 

@@ -45,7 +45,7 @@
 #include <vector>
 
 #include "tp/app/replay.hpp"
-#include "tp/engine/pipeline.hpp"
+#include "tp/engine/pipeline/pipeline.hpp"
 #include "tp/storage/persister.hpp"
 #include "tp/storage/store.hpp"
 #include "tp/storage/temp_dir.hpp"

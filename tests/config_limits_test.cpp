@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "tp/engine/config.hpp"
+#include "tp/engine/config/config.hpp"
 
 namespace tp {
 namespace {

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tp/engine/config.hpp"
+#include "tp/engine/config/config.hpp"
 
 namespace tp {
 namespace {

@@ -1,4 +1,4 @@
-// Capital 1-minute bar reader (engine/src/input_bars.cpp): the real 2025-04-08..11 file,
+// Capital 1-minute bar reader (engine/src/input/bars.cpp): the real 2025-04-08..11 file,
 // the bar-to-four-ticks rule, and every bad input.
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "tp/engine/input.hpp"
+#include "tp/engine/input/readers.hpp"
 #include "tp/engine/instrument.hpp"
 #include "input_test_util.hpp"
 

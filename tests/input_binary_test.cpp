@@ -1,4 +1,4 @@
-// The binary tick format (engine/src/input_binary.cpp): XXH64, the writer, MappedTicks
+// The binary tick format (engine/src/input/binary.cpp): XXH64, the writer, MappedTicks
 // (zero-copy and copy paths), read_binary, replay of a binary file, and every
 // validation error (docs/FORMATS.md "binary").
 #include <gtest/gtest.h>
@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "tp/app/replay.hpp"
-#include "tp/engine/config.hpp"
-#include "tp/engine/input.hpp"
+#include "tp/engine/config/config.hpp"
+#include "tp/engine/input/readers.hpp"
 #include "tp/engine/instrument.hpp"
 #include "input_test_util.hpp"
 #include "real_day_util.hpp"

@@ -15,7 +15,7 @@
 
 #include "input_test_util.hpp"
 #include "tp/app/replay.hpp"
-#include "tp/engine/input.hpp"
+#include "tp/engine/input/readers.hpp"
 #include "tp/engine/instrument.hpp"
 
 namespace tp {

@@ -1,4 +1,4 @@
-// Shared input machinery (engine/src/input_common.cpp): InputError, format detection,
+// Shared input machinery (engine/src/input/common.cpp): InputError, format detection,
 // read_ticks (files, zip archives), the tick rule and the JSON-lines writer.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "tp/engine/input.hpp"
+#include "tp/engine/input/readers.hpp"
 #include "tp/engine/instrument.hpp"
 #include "input_test_util.hpp"
 #include "real_day_util.hpp"

@@ -1,11 +1,11 @@
-// Normalized JSON-lines reader (engine/src/input_jsonl.cpp): records, exact prices,
+// Normalized JSON-lines reader (engine/src/input/jsonl.cpp): records, exact prices,
 // filters, the tick rule for trades-only files, and every bad input.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "tp/engine/input.hpp"
+#include "tp/engine/input/readers.hpp"
 #include "tp/engine/instrument.hpp"
 #include "input_test_util.hpp"
 

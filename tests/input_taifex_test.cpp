@@ -1,4 +1,4 @@
-// TAIFEX daily time & sales reader (engine/src/input_taifex.cpp): the real 2021-07-26
+// TAIFEX daily time & sales reader (engine/src/input/taifex.cpp): the real 2021-07-26
 // file, and small in-memory files for every rule and every bad input.
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "tp/engine/input.hpp"
+#include "tp/engine/input/readers.hpp"
 #include "tp/engine/instrument.hpp"
 #include "input_test_util.hpp"
 

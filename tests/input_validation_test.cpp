@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "input_test_util.hpp"
-#include "tp/engine/input.hpp"
+#include "tp/engine/input/readers.hpp"
 #include "tp/engine/instrument.hpp"
 
 namespace tp {

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <thread>
 
-#include "tp/engine/injected_feed.hpp"
+#include "tp/engine/pipeline/injected_feed.hpp"
 
 namespace tp {
 namespace {

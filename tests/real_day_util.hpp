@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "tp/engine/config.hpp"
-#include "tp/engine/input.hpp"
+#include "tp/engine/config/config.hpp"
+#include "tp/engine/input/readers.hpp"
 #include "tp/engine/instrument.hpp"
 
 namespace tp::testing {

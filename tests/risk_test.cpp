@@ -8,8 +8,8 @@
 
 #include <vector>
 
-#include "tp/engine/config.hpp"
-#include "tp/engine/stages.hpp"
+#include "tp/engine/config/config.hpp"
+#include "tp/engine/pipeline/stages.hpp"
 
 namespace tp {
 namespace {

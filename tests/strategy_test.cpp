@@ -23,10 +23,10 @@
 #include <new>
 #include <vector>
 
-#include "tp/engine/config.hpp"
+#include "tp/engine/config/config.hpp"
 #include "tp/engine/instrument.hpp"
 #include "tp/engine/journal.hpp"
-#include "tp/engine/strategy.hpp"
+#include "tp/engine/strategy/strategy.hpp"
 #include "tp/engine/strategy/lot_assignment.hpp"
 
 // ------------------------------------------------------------------ counting operator new

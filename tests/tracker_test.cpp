@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "tp/engine/stages.hpp"
+#include "tp/engine/pipeline/stages.hpp"
 
 namespace tp {
 namespace {

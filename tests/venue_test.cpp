@@ -1,7 +1,7 @@
 // The simulated venue: FOK/IOC matching against the recorded book, ids, rejects.
 #include <gtest/gtest.h>
 
-#include "tp/engine/sim_venue.hpp"
+#include "tp/engine/venue/sim_venue.hpp"
 
 namespace tp {
 namespace {

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <span>
 
-#include "tp/engine/input.hpp"
+#include "tp/engine/input/readers.hpp"
 #include "tp/engine/instrument.hpp"
 
 namespace tp::fuzz {

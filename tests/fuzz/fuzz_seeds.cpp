@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tp/engine/input.hpp"
+#include "tp/engine/input/readers.hpp"
 #include "tp/engine/instrument.hpp"
 
 namespace {

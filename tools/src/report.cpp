@@ -12,7 +12,7 @@
 #include <string>
 
 #include "tp/app/replay.hpp"
-#include "tp/engine/costs.hpp"
+#include "tp/engine/strategy/costs.hpp"
 #include "tp/engine/strategy/exit_rules.hpp"
 
 namespace tp::app {

@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "tp/engine/config.hpp"
-#include "tp/engine/input.hpp"
+#include "tp/engine/config/config.hpp"
+#include "tp/engine/input/readers.hpp"
 #include "tp/engine/latency_histogram.hpp"
-#include "tp/engine/pipeline.hpp"
-#include "tp/engine/stages.hpp"
-#include "tp/engine/strategy.hpp"
+#include "tp/engine/pipeline/pipeline.hpp"
+#include "tp/engine/pipeline/stages.hpp"
+#include "tp/engine/strategy/strategy.hpp"
 
 namespace tp::app {
 

@@ -7,7 +7,7 @@
 // Constexpr, no allocation, any thread.
 #pragma once
 
-#include "tp/engine/config.hpp"
+#include "tp/engine/config/config.hpp"
 #include "tp/engine/types.hpp"
 
 namespace tp {

@@ -19,7 +19,7 @@
 
 #include <cstdint>
 
-#include "tp/engine/config.hpp"
+#include "tp/engine/config/config.hpp"
 #include "tp/engine/journal.hpp"
 #include "tp/engine/types.hpp"
 

@@ -1,9 +1,9 @@
-#include "tp/engine/pipeline.hpp"
+#include "tp/engine/pipeline/pipeline.hpp"
 
 #include <chrono>
 #include <type_traits>
 
-#include "tp/engine/injected_feed.hpp"
+#include "tp/engine/pipeline/injected_feed.hpp"
 
 #include <chrono>
 #include <stdexcept>

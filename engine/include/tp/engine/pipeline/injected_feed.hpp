@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "tp/ring/agent.hpp"
-#include "tp/engine/config.hpp"
-#include "tp/engine/pipeline.hpp"
-#include "tp/engine/sim_venue.hpp"
-#include "tp/engine/stages.hpp"
+#include "tp/engine/config/config.hpp"
+#include "tp/engine/pipeline/pipeline.hpp"
+#include "tp/engine/venue/sim_venue.hpp"
+#include "tp/engine/pipeline/stages.hpp"
 
 namespace tp {
 

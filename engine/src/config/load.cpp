@@ -29,7 +29,7 @@
 #include <utility>
 #include <vector>
 
-#include "tp/engine/config.hpp"
+#include "tp/engine/config/config.hpp"
 
 namespace tp {
 

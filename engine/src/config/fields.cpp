@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "tp/engine/config.hpp"
+#include "tp/engine/config/config.hpp"
 
 namespace tp {
 

@@ -11,7 +11,7 @@
 //   * bounded output per event: at most kMaxOrdersPerEvent submits and
 //     kMaxJournalPerEvent journal records (budget_ok() defers a send that would not fit;
 //     decisions are sticky so a deferred send goes out on a later event).
-#include "tp/engine/strategy.hpp"
+#include "tp/engine/strategy/strategy.hpp"
 
 #include <algorithm>
 #include <cassert>

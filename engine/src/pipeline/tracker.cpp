@@ -1,7 +1,7 @@
 #include <cassert>
 #include <stdexcept>
 
-#include "tp/engine/stages.hpp"
+#include "tp/engine/pipeline/stages.hpp"
 
 namespace tp {
 

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <variant>
 
-#include "tp/engine/input.hpp"
+#include "tp/engine/input/readers.hpp"
 #include "tp/engine/instrument.hpp"
 #include "tp/engine/types.hpp"
 
@@ -39,7 +39,7 @@ const char* to_string(FrequencyMode m) noexcept;
 const char* to_string(InitialStopMode m) noexcept;
 
 // Every value below gets its default, range, unit and doc from the field table
-// (config_fields(), engine/src/config_fields.cpp) through default_config(); the member
+// (config_fields(), engine/src/config/fields.cpp) through default_config(); the member
 // initializers only zero the fields. Build a Config with default_config(), never `Config{}`.
 
 /// Exit rule of one lot position (SPEC §4 "Lot rules").

@@ -1,6 +1,6 @@
 #include <limits>
 
-#include "tp/engine/stages.hpp"
+#include "tp/engine/pipeline/stages.hpp"
 
 namespace tp {
 

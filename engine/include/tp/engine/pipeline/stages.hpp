@@ -18,14 +18,14 @@
 #include <vector>
 
 #include "tp/ring/agent.hpp"
-#include "tp/engine/config.hpp"
-#include "tp/engine/input.hpp"
+#include "tp/engine/config/config.hpp"
+#include "tp/engine/input/readers.hpp"
 #include "tp/engine/journal.hpp"
 #include "tp/engine/latency_histogram.hpp"
 #include "tp/engine/messages.hpp"
-#include "tp/engine/sim_venue.hpp"
-#include "tp/engine/stage_counters.hpp"
-#include "tp/engine/strategy.hpp"
+#include "tp/engine/venue/sim_venue.hpp"
+#include "tp/engine/pipeline/stage_counters.hpp"
+#include "tp/engine/strategy/strategy.hpp"
 #include "tp/ring/mutex_queue.hpp"
 #include "tp/ring/spsc_ring.hpp"
 

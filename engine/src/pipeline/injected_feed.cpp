@@ -1,4 +1,4 @@
-#include "tp/engine/injected_feed.hpp"
+#include "tp/engine/pipeline/injected_feed.hpp"
 
 #include <chrono>
 #include <stdexcept>

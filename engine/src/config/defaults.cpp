@@ -1,10 +1,10 @@
 // Defaults, presets and point->tick resolution of the configuration (SPEC §4).
-// The TOML loader and validation live in config_load.cpp.
+// The TOML loader and validation live in load.cpp, the field table in fields.cpp.
 #include <charconv>
 #include <cmath>
 #include <string>
 
-#include "tp/engine/config.hpp"
+#include "tp/engine/config/config.hpp"
 
 namespace tp {
 

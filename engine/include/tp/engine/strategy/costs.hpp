@@ -9,7 +9,7 @@
 
 #include <cmath>
 
-#include "tp/engine/config.hpp"
+#include "tp/engine/config/config.hpp"
 #include "tp/engine/instrument.hpp"
 #include "tp/engine/types.hpp"
 

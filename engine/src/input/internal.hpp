@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "tp/engine/input.hpp"
+#include "tp/engine/input/readers.hpp"
 
 namespace tp::detail {
 

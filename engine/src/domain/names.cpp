@@ -1,5 +1,5 @@
 // String names of the engine's enums (reports, journal dumps, diagnostics).
-#include "tp/engine/input.hpp"
+#include "tp/engine/input/readers.hpp"
 #include "tp/engine/journal.hpp"
 #include "tp/engine/messages.hpp"
 

@@ -1,4 +1,4 @@
-#include "tp/engine/sim_venue.hpp"
+#include "tp/engine/venue/sim_venue.hpp"
 
 #include <cassert>
 #include <stdexcept>

@@ -17,8 +17,8 @@
 #include <string>
 #include <string_view>
 
-#include "input_internal.hpp"
-#include "tp/engine/input.hpp"
+#include "internal.hpp"
+#include "tp/engine/input/readers.hpp"
 
 namespace tp {
 

@@ -21,8 +21,8 @@
 #include <utility>
 #include <vector>
 
-#include "input_internal.hpp"
-#include "tp/engine/input.hpp"
+#include "internal.hpp"
+#include "tp/engine/input/readers.hpp"
 
 namespace tp {
 

@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "input_internal.hpp"
-#include "tp/engine/input.hpp"
+#include "internal.hpp"
+#include "tp/engine/input/readers.hpp"
 
 namespace tp {
 

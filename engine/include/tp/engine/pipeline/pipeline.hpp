@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "tp/ring/agent.hpp"
-#include "tp/engine/config.hpp"
-#include "tp/engine/stages.hpp"
+#include "tp/engine/config/config.hpp"
+#include "tp/engine/pipeline/stages.hpp"
 
 namespace tp {
 

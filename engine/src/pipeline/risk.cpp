@@ -1,6 +1,6 @@
 #include <cassert>
 
-#include "tp/engine/stages.hpp"
+#include "tp/engine/pipeline/stages.hpp"
 
 namespace tp {
 

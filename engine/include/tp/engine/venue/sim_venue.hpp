@@ -24,7 +24,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "tp/engine/input.hpp"
+#include "tp/engine/input/readers.hpp"
 #include "tp/engine/messages.hpp"
 
 namespace tp {

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "tp/engine/config.hpp"
+#include "tp/engine/config/config.hpp"
 #include "tp/engine/journal.hpp"
 #include "tp/engine/messages.hpp"
 #include "tp/engine/strategy/chase.hpp"
