@@ -56,13 +56,13 @@ class InjectedFeedT final : public Agent {
   /// Events emitted so far (the feed's thread only).
   [[nodiscard]] uint64_t emitted() const noexcept { return seq_; }
   /// MutexQueue pipelines: blocks until a quote is queued or `d` passes (the feed's thread).
-  /// A member template, so that the explicit instantiation for SpscRing does not
-  /// instantiate it (clang 14 ignores the requires-clause there).
-  template <class Duration = std::chrono::milliseconds>
-  void wait_input(Duration d)
-    requires std::is_same_v<Q<int>, MutexQueue<int>>
-  {
-    quotes_in_.wait_nonempty(d);
+  /// (A ring pipeline never blocks: there it only yields.)
+  void wait_input(std::chrono::milliseconds d) {
+    if constexpr (std::is_same_v<Q<int>, MutexQueue<int>>) {
+      quotes_in_.wait_nonempty(d);
+    } else {
+      std::this_thread::yield();
+    }
   }
 
  private:
