@@ -270,7 +270,20 @@ int main(int argc, char** argv) {
     else if (a == "--quotes") o.quotes = std::stoull(next());
     else if (a == "--warmup") o.warmup = std::stoull(next());
     else if (a == "--configs") o.configs = split(next());
-    else if (a == "--cpus") for (auto& c : split(next())) o.cpus.push_back(std::stoi(c));
+    else if (a == "--cpus") {
+      for (auto& c : split(next())) {
+        char* end = nullptr;
+        const long cpu = std::strtol(c.c_str(), &end, 10);
+        const bool number = !c.empty() && *end == '\0' && cpu >= 0 && cpu <= 1'000'000;
+        const std::string why =
+            !number ? "'" + c + "' is not a CPU number" : cpu_pin_problem(static_cast<int>(cpu));
+        if (!why.empty()) {
+          std::fprintf(stderr, "--cpus: %s\n", why.c_str());
+          return 2;
+        }
+        o.cpus.push_back(static_cast<int>(cpu));
+      }
+    }
     else if (a == "--json") o.json = next();
     else if (a == "--idle") {
       if (!parse_idle_kind(next(), o.idle)) return 2;

@@ -209,6 +209,9 @@ TEST(TaifexValidation, VolumeAndDateAreBounded) {
   EXPECT_TRUE(contains(e.what(), "out of range")) << e.what();
   e = error_of([&] { read_taifex(taifex_row("090000", "17473", "2", "21000101")); });
   EXPECT_EQ(e.field(), "成交日期");
+  // The bound is on the event time: 1990-01-01 07:59:59 Taipei is 1989-12-31 23:59:59 UTC.
+  EXPECT_EQ(error_of([&] { read_taifex(taifex_row("075959", "17473", "2", "19900101")); }).line(), 2u);
+  EXPECT_EQ(read_taifex(taifex_row("080000", "17473", "2", "19900101")).events.size(), 1u);
 }
 
 TEST(TaifexValidation, TheFirstBadLineIsReportedWhicheverCheckFindsIt) {

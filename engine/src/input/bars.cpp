@@ -195,7 +195,7 @@ TickData read_capital_bars(const std::string& name, std::string_view data, const
       continue;
     }
     const int64_t close_ns = cached_midnight + int64_t{sec_of_day} * kNsPerSec;
-    if (!detail::event_time_ok(close_ns - kBarNs)) {
+    if (!detail::event_time_ok(close_ns - kBarNs) || !detail::event_time_ok(close_ns - kBarNs + 3 * kTickStepNs)) {
       bad.report(ln, kColDate, f[c_date], detail::kEventTimeRangeMessage);
       continue;
     }

@@ -150,10 +150,7 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
       bad.report(ln, kColDate, f[0], "not a valid calendar date");
       continue;
     }
-    if (!detail::event_time_ok(cached_midnight) || !detail::event_time_ok(cached_midnight + 86399 * kNsPerSec)) {
-      bad.report(ln, kColDate, f[0], detail::kEventTimeRangeMessage);
-      continue;
-    }
+
     // 商品代號, 到期月份(週別)
     if (product.empty()) {
       bad.report(ln, kColProduct, f[1], "empty required field");
@@ -171,6 +168,10 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
       continue;
     }
     const int32_t sec_of_day = hms / 10000 * 3600 + (hms / 100) % 100 * 60 + hms % 100;
+    if (!detail::event_time_ok(cached_midnight + int64_t{sec_of_day} * kNsPerSec)) {
+      bad.report(ln, kColDate, f[0], detail::kEventTimeRangeMessage);
+      continue;
+    }
     // 成交價格
     const std::string_view px_text = detail::trim(f[4]);
     Decimal px_dec;
