@@ -201,8 +201,13 @@ Result run_config(const std::string& name, Layout layout, bool lmdb, const Optio
   Result r;
   r.name = name;
   r.threads = p.threads_used() + 1;  // + injector
+  // The injector (the market-data adapter) stays off the hot thread's core for this run;
+  // its own affinity is restored afterwards, so that the next configuration's pin checks
+  // (which read the calling thread's affinity) see every CPU again.
+  cpu_set_t injector_cpus;
+  CPU_ZERO(&injector_cpus);
+  pthread_getaffinity_np(pthread_self(), sizeof(injector_cpus), &injector_cpus);
   {
-    // The injector (the market-data adapter) stays off the hot thread's core.
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(0, &set);
@@ -215,6 +220,7 @@ Result run_config(const std::string& name, Layout layout, bool lmdb, const Optio
   }
   r.seconds = static_cast<double>(wall_now_ns() - t_start) / 1e9;
   p.stop();
+  pthread_setaffinity_np(pthread_self(), sizeof(injector_cpus), &injector_cpus);
   r.orders = p.orders_sent();
   r.latency = p.gateway().latency();
   if (r.orders != total) {
