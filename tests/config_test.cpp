@@ -836,7 +836,9 @@ TEST(ConfigFields, EveryKeyIsUniqueAndDocumented) {
     EXPECT_EQ(std::find(keys.begin(), keys.end(), f.key()), keys.end()) << "duplicate key";
     keys.push_back(f.key());
     EXPECT_EQ(f.custom || f.kind == ConfigFieldKind::Table, f.ref == nullptr);
-    if (f.kind == ConfigFieldKind::Enum) EXPECT_NE(std::string(f.choices).find(f.def_text), std::string::npos);
+    if (f.kind == ConfigFieldKind::Enum) {
+      EXPECT_NE(std::string(f.choices).find(f.def_text), std::string::npos);
+    }
   }
   EXPECT_GE(keys.size(), 50u);
 }

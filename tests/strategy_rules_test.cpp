@@ -208,7 +208,9 @@ TEST(ExitRules, TrailingStopFromThePeak) {
   for (const TrailRow& r : rows) {
     SCOPED_TRACE(r.peak);
     EXPECT_EQ(trailing_armed(r.side, Price{r.entry}, Price{r.peak}, Ticks{15}), r.armed);
-    if (r.armed) EXPECT_EQ(trailing_stop(r.side, Price{r.entry}, Price{r.peak}, r.pullback_ppm), Price{r.stop});
+    if (r.armed) {
+      EXPECT_EQ(trailing_stop(r.side, Price{r.entry}, Price{r.peak}, r.pullback_ppm), Price{r.stop});
+    }
   }
 }
 
