@@ -9,6 +9,7 @@ PKGS=(build-essential cmake pkg-config
       liblmdb-dev lmdb-utils libsimdjson-dev libconcurrentqueue-dev libreaderwriterqueue-dev
       libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libtomlplusplus-dev libzip-dev
       nlohmann-json3-dev libboost-dev
+      libquickfix-dev   # tickpipe venue: the FIX 4.4 acceptor of the exchange simulator (C++14 island)
       clang-14 libclang-rt-14-dev)  # the fuzz pass (scripts/fuzz.sh): clang's libFuzzer
 missing=()
 for p in "${PKGS[@]}"; do
