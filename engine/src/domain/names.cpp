@@ -13,6 +13,8 @@ const char* to_string(RejectReason r) noexcept {
     case RejectReason::Unsupported: return "unsupported";
     case RejectReason::UnknownOrder: return "unknown_order";
     case RejectReason::DuplicateId: return "duplicate_id";
+    case RejectReason::VenueDown: return "venue_down";
+    case RejectReason::VenueOther: return "venue_other";
     case RejectReason::KillSwitch: return "kill_switch";
     case RejectReason::MaxPosition: return "max_position";
     case RejectReason::MaxOrderSize: return "max_order_size";

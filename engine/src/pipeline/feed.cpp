@@ -4,6 +4,33 @@
 
 namespace tp {
 
+void apply_input_event(MarketData& md, const InputEvent& in) noexcept {
+  md.trading_day = in.day;
+  md.session = in.session;
+  md.flags = static_cast<uint8_t>(md.flags & (kMdHasBid | kMdHasAsk | kMdSynthetic));
+  if (in.flags & kInQuote) {
+    md.flags = static_cast<uint8_t>(md.flags & ~(kMdHasBid | kMdHasAsk | kMdSynthetic));
+    if (in.bid_levels > 0) {
+      md.bid = in.bid_px[0];
+      md.bid_qty = in.bid_qty[0];
+      md.flags |= kMdHasBid;
+    }
+    if (in.ask_levels > 0) {
+      md.ask = in.ask_px[0];
+      md.ask_qty = in.ask_qty[0];
+      md.flags |= kMdHasAsk;
+    }
+    if (in.flags & kInSynthetic) md.flags |= kMdSynthetic;
+    md.quote_time = in.ts;
+  }
+  if (in.flags & kInTrade) {
+    md.last = in.last;
+    md.last_qty = in.last_qty;
+    md.flags |= kMdHasTrade;
+    if (in.flags & kInAuction) md.flags |= kMdAuction;
+  }
+}
+
 FeedAgent::FeedAgent(std::span<const InputEvent> input, int64_t latency_ns, EventRing& out, OrderRing& venue_in,
                      PipelineProbe probe)
     : input_(input), venue_(latency_ns), latency_ns_(latency_ns), out_(out), venue_in_(venue_in), probe_(probe) {}
@@ -89,33 +116,9 @@ int FeedAgent::do_work() {
       // The venue's book is only needed when an order arrives: remember the quote and
       // apply it then (same result as applying every quote, without the per-tick cost).
       if (in.flags & kInQuote) last_quote_ = idx;
-      MarketData& md = md_;
-      md.trading_day = in.day;
-      md.session = in.session;
-      md.flags = static_cast<uint8_t>(md.flags & (kMdHasBid | kMdHasAsk | kMdSynthetic));
-      if (in.flags & kInQuote) {
-        md.flags = static_cast<uint8_t>(md.flags & ~(kMdHasBid | kMdHasAsk | kMdSynthetic));
-        if (in.bid_levels > 0) {
-          md.bid = in.bid_px[0];
-          md.bid_qty = in.bid_qty[0];
-          md.flags |= kMdHasBid;
-        }
-        if (in.ask_levels > 0) {
-          md.ask = in.ask_px[0];
-          md.ask_qty = in.ask_qty[0];
-          md.flags |= kMdHasAsk;
-        }
-        if (in.flags & kInSynthetic) md.flags |= kMdSynthetic;
-        md.quote_time = in.ts;
-      }
-      if (in.flags & kInTrade) {
-        md.last = in.last;
-        md.last_qty = in.last_qty;
-        md.flags |= kMdHasTrade;
-        if (in.flags & kInAuction) md.flags |= kMdAuction;
-      }
+      apply_input_event(md_, in);
       Event* e = claim(in.ts, EventKind::Market);
-      e->u.md = md;
+      e->u.md = md_;
       publish(in.ts);
       ++stats_.market_events;
     } else {

@@ -182,6 +182,14 @@ template <template <class> class Q>
 void TrackerAgentT<Q>::handle_exec(const Event& ev) noexcept {
   ExecReport er = ev.u.er;
   ++stats_.reports;
+  if (er.flags & kExecDuplicate) {  // the same ExecID twice: the record, never a second fill
+    JournalRecord& r = next_record(ev, JournalType::UnknownReport);
+    r.u.exec = er;
+    journal_.commit();
+    ++journaled_;
+    ++stats_.duplicate_reports;
+    return;
+  }
   ClientOrderId cid = er.client_id;
   if (!cid.valid() && er.venue_id.valid()) cid = by_venue(er.venue_id);
   OrderEntry* o = cid.valid() ? find_mut(cid) : nullptr;

@@ -70,6 +70,8 @@ enum class RejectReason : uint8_t {
   Unsupported = 3,     ///< order type the venue does not accept
   UnknownOrder = 4,    ///< cancel for an order the venue does not know
   DuplicateId = 5,     ///< client order id already used (idempotency, SPEC §6)
+  VenueDown = 6,       ///< not sent: the order session is not logged on, or the engine is stopping
+  VenueOther = 7,      ///< the venue rejected it for a reason it named in text only
   // risk stage (SPEC §6 pre-trade checks)
   KillSwitch = 16,
   MaxPosition = 17,
@@ -84,6 +86,9 @@ const char* to_string(RejectReason r) noexcept;
 enum ExecFlag : uint8_t {
   kExecLate = 1u << 0,       ///< report for an order already in a terminal state (e.g. fill after cancel)
   kExecRiskReject = 1u << 1, ///< synthesized by the risk stage, never left the engine
+  kExecDuplicate = 1u << 2,  ///< set by a live feed: a fill whose ExecID was already seen
+                             ///< (journaled by the tracker as UnknownReport, never applied)
+  kExecSynthetic = 1u << 3,  ///< made by the engine's own feed (e.g. VenueDown), not the venue
 };
 
 /// An execution report as the venue sent it (feed -> tracker) or as the tracker
@@ -140,6 +145,7 @@ struct alignas(64) OrderRequest {
   int64_t sent_ns = 0;           ///< wall stamp when the gateway sent it (latency only)
   ClientOrderId client_id;
   VenueOrderId venue_id;         ///< Cancel: the venue's id of the order to cancel
+  ClientOrderId orig_client_id;  ///< Cancel: the client order id of the order to cancel (FIX 41)
   PositionId position;           ///< lot this order opens/closes (0 for a multi-lot entry order)
   Price limit;
   Qty qty;

@@ -46,6 +46,12 @@ struct FeedStats {
   uint64_t backpressure = 0;   ///< times the output ring was full
 };
 
+/// The top of book after input event `in` (SPEC §3.1): `md` is the previous top of book,
+/// updated in place. One function for every feed that carries InputEvents (the replay
+/// feed, the live FIX feed decoding the venue's market data), so both see the same
+/// MarketData for the same event. Never allocates.
+void apply_input_event(MarketData& md, const InputEvent& in) noexcept;
+
 /// The single ingress (SPEC §2): replays a recorded, time-ordered array of InputEvent
 /// and the simulated venue's reports as one totally ordered Event stream.
 ///
@@ -107,6 +113,7 @@ struct TrackerStats {
   uint64_t reports = 0;         ///< execution reports handled
   uint64_t unknown_reports = 0; ///< reports matching no order (journaled, not forwarded)
   uint64_t late_reports = 0;    ///< reports for orders already terminal
+  uint64_t duplicate_reports = 0; ///< fills a live feed marked kExecDuplicate (journaled, not applied)
   uint64_t fills = 0;
   uint64_t orders_registered = 0;
   uint64_t orders_evicted = 0;  ///< finished orders forgotten to make room (oldest first)

@@ -1,0 +1,150 @@
+// The live FIX feed (SPEC §2, §3.2): the pipeline's single ingress and the venue side of
+// its gateway, over the two FIX 4.4 sessions of docs/FIX.md. It is the `Feed` of
+// PipelineT (the same stages, strategy and journal as replay):
+//
+//   venue ──MD session (W, X)──▶ ┐                       ┌──▶ tracker ─▶ risk ─▶ gateway ┐
+//   venue ──order session (8, 9)─▶ FixFeed ──Event ring──┘                               │
+//   venue ◀──order session (D, F)── FixFeed ◀──────────────── OrderRequest ring ◀────────┘
+//
+// * Market data: W/X are decoded into an InputEvent (5-level book, trade, flags, event
+//   time = 60 TransactTime, trading day = 75, session = 336) and turned into the top of
+//   book by tp::apply_input_event, the function the replay feed uses: the same file gives
+//   the same MarketData live and in replay.
+// * Execution reports become tp::ExecReport (client id from 11, or 41 for a cancel's
+//   report; venue id from 37; prices converted exactly to ticks; a price off the tick grid
+//   is refused, counted and never forwarded). A report whose ExecID (17) was seen before
+//   is forwarded with kExecDuplicate: the tracker journals it and never applies it.
+//   ExecType I (status) and OrderCancelReject are counted (reconciliation, SPEC §6, reads
+//   them); a cancel reject is forwarded as a Rejected report of the cancel request.
+// * Orders: each OrderRequest the gateway sends becomes a NewOrderSingle (D) or an
+//   OrderCancelRequest (F). While the order session is not logged on, or once a stop was
+//   requested, no order is sent: the feed answers it with a Rejected report, reason
+//   VenueDown, flags kExecSynthetic (journaled like any reject; the strategy decides).
+// * Lockstep (docs/FIX.md "Pacing"): a TestRequest `sync:<s>` on the order session is
+//   answered once market-data message s has been emitted, the pipeline is idle and every
+//   FOK/IOC order sent has had its final report.
+// * Back-pressure: events that do not fit the output ring wait in a staging FIFO (never
+//   dropped); while it is over half full the sockets are not read (TCP pushes back).
+//
+// Threads: do_work() on the feed's runner thread only. request_stop() from any thread
+// (a moodycamel::ConcurrentQueue: the signal thread and, later, the operator's control
+// channel are producers). Allocation: the constructor allocates the sessions' buffers,
+// the staging FIFO and the ExecID table; do_work() never allocates, never blocks (every
+// socket is non-blocking).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tp/engine/instrument.hpp"
+#include "tp/engine/pipeline/pipeline.hpp"
+#include "tp/fix/session.hpp"
+
+namespace tp::fix {
+
+struct FixFeedConfig {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  std::string order_sender = "TICKPIPE";   ///< 49 on the order session
+  std::string md_sender = "TICKPIPE-MD";   ///< 49 on the market-data session
+  std::string target = "TPVENUE";          ///< 56 on both
+  int heartbeat_s = 30;
+  bool reset_seq_on_logon = false;         ///< 141=Y (first run of a database)
+  SeqNums order_seq;                       ///< stored sequence numbers (restart)
+  SeqNums md_seq;
+  std::string symbol = "MTX";              ///< 55 of V and D
+  std::string contract;                    ///< 200 MaturityMonthYear ("" = not sent)
+  std::string account;                     ///< 1 Account ("" = not sent)
+  Instrument instrument;                   ///< tick grid of the wire prices
+  std::size_t staging = 1u << 15;          ///< staging FIFO, events
+  int64_t logout_timeout_ns = 2'000'000'000;  ///< stop: wait this long for the venue's Logout
+  bool stop_on_venue_logout = true;        ///< the venue logging out ends the run (its file is played)
+};
+
+struct FixFeedStats {
+  uint64_t md_messages = 0;        ///< W + X handled
+  uint64_t md_snapshots = 0;       ///< W
+  uint64_t md_bad = 0;             ///< W/X refused (a price off the tick grid, a bad field): counted, not emitted
+  uint64_t md_rejects = 0;         ///< MarketDataRequestReject (Y)
+  uint64_t market_events = 0;      ///< Market events emitted
+  uint64_t exec_reports = 0;       ///< ExecutionReports forwarded (duplicates included)
+  uint64_t duplicate_exec_ids = 0; ///< of those, ExecIDs seen before (kExecDuplicate)
+  uint64_t status_reports = 0;     ///< ExecType I (not forwarded)
+  uint64_t cancel_rejects = 0;     ///< OrderCancelReject (9)
+  uint64_t bad_reports = 0;        ///< ExecutionReports refused (unknown ExecType, price off grid, ...)
+  uint64_t position_reports = 0;   ///< AP
+  uint64_t orders_sent = 0;        ///< D
+  uint64_t cancels_sent = 0;       ///< F
+  uint64_t orders_refused = 0;     ///< not sent (VenueDown): answered with a synthetic reject
+  uint64_t syncs_answered = 0;     ///< lockstep TestRequests answered
+  uint64_t staged = 0;             ///< events that waited in the staging FIFO (back-pressure)
+  uint64_t other_messages = 0;     ///< application messages of a type this feed does not handle
+};
+
+class FixFeed final : public Agent {
+ public:
+  /// Cold path: allocates every buffer; connects on the first do_work().
+  FixFeed(const FixFeedConfig& cfg, const FeedPorts<SpscRing>& ports);
+  ~FixFeed() override;
+  FixFeed(const FixFeed&) = delete;
+  FixFeed& operator=(const FixFeed&) = delete;
+
+  int do_work() override;
+  std::string_view name() const override { return "feed"; }
+
+  /// Any thread: no new orders from now on, Logout both sessions, then EndOfData once
+  /// the pipeline is idle (the run ends; the persister drains). Never blocks.
+  void request_stop() noexcept;
+
+  /// True once EndOfData has been emitted (any thread).
+  [[nodiscard]] bool finished() const noexcept { return finished_.load(std::memory_order_acquire); }
+  /// Events pushed to the output ring so far (any thread).
+  [[nodiscard]] uint64_t emitted() const noexcept { return emitted_pub_.load(std::memory_order_acquire); }
+
+  /// Read after the feed's thread has stopped.
+  [[nodiscard]] const FixFeedStats& stats() const noexcept { return stats_; }
+  [[nodiscard]] const Session& order_session() const noexcept { return *ord_; }
+  [[nodiscard]] const Session& md_session() const noexcept { return *md_; }
+
+ private:
+  class OrderHandler;
+  class MdHandler;
+  struct Impl;
+
+  void on_order_message(const MessageView& m);
+  void on_md_message(const MessageView& m);
+  bool on_test_request(std::string_view id);
+  void send_orders(int64_t now);
+  void refuse(const OrderRequest& o);
+  void send_market_data_request(int64_t now);
+  void check_sync(int64_t now);
+  Event* next_event(TimeNs t, EventKind kind) noexcept;
+  void flush_staging() noexcept;
+  [[nodiscard]] bool settled() const noexcept;
+
+  FixFeedConfig cfg_;
+  SpscRing<Event>& out_;
+  SpscRing<OrderRequest>& venue_in_;
+  PipelineProbe probe_;
+  std::unique_ptr<Session> ord_;
+  std::unique_ptr<Session> md_;
+  std::unique_ptr<OrderHandler> ord_handler_;
+  std::unique_ptr<MdHandler> md_handler_;
+  std::unique_ptr<Impl> impl_;
+  uint64_t seq_ = 0;          ///< events created (staged or pushed)
+  uint64_t pushed_ = 0;       ///< events pushed to out_
+  TimeNs last_time_;          ///< event time of the last event (reports never go back in time)
+  int64_t inflight_ = 0;      ///< FOK/IOC orders and cancels sent without a final report
+  uint64_t md_seq_seen_ = 0;  ///< MsgSeqNum of the last market-data message handled
+  bool stopping_ = false;
+  int64_t stop_deadline_ns_ = 0;
+  bool venue_done_ = false;   ///< the venue logged out (its file is played)
+  FixFeedStats stats_;
+  std::atomic<uint64_t> emitted_pub_{0};
+  std::atomic<bool> finished_{false};
+};
+
+}  // namespace tp::fix

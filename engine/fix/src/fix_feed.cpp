@@ -1,0 +1,581 @@
+#include "tp/fix/fix_feed.hpp"
+
+#include <concurrentqueue/concurrentqueue.h>
+
+#include <array>
+#include <cassert>
+#include <charconv>
+#include <cstring>
+#include <ctime>
+
+namespace tp::fix {
+
+namespace {
+
+enum class Control : uint8_t { Stop = 1 };
+
+/// CLOCK_REALTIME ns (TransactTime of what we send). Cold enough: once per order.
+int64_t utc_now_ns() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+bool is(std::string_view v, char c) noexcept { return v.size() == 1 && v[0] == c; }
+
+/// FNV-1a of an ExecID; never 0 (0 marks an empty slot).
+uint64_t id_hash(std::string_view s) noexcept {
+  uint64_t h = 1469598103934665603ull;
+  for (const char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return h == 0 ? 1 : h;
+}
+
+/// The set of ExecIDs seen recently: open addressing, at most half full; the oldest
+/// entries are forgotten first (a FIFO of keys), so memory stays fixed.
+class RecentIds {
+ public:
+  explicit RecentIds(std::size_t cap_pow2) : slots_(cap_pow2 * 2, 0), fifo_(cap_pow2, 0), mask_(cap_pow2 * 2 - 1) {}
+  /// True when `h` was seen; otherwise remembers it.
+  bool seen_or_insert(uint64_t h) noexcept {
+    if (find(h) != SIZE_MAX) return true;
+    if (count_ == fifo_.size()) {  // forget the oldest
+      const uint64_t old = fifo_[head_];
+      head_ = (head_ + 1) % fifo_.size();
+      --count_;
+      erase(old);
+    }
+    std::size_t i = h & mask_;
+    while (slots_[i] != 0) i = (i + 1) & mask_;
+    slots_[i] = h;
+    fifo_[(head_ + count_) % fifo_.size()] = h;
+    ++count_;
+    return false;
+  }
+
+ private:
+  std::size_t find(uint64_t h) const noexcept {
+    for (std::size_t i = h & mask_; slots_[i] != 0; i = (i + 1) & mask_) {
+      if (slots_[i] == h) return i;
+    }
+    return SIZE_MAX;
+  }
+  void erase(uint64_t h) noexcept {  // backward-shift deletion keeps probe chains whole
+    std::size_t i = find(h);
+    if (i == SIZE_MAX) return;
+    slots_[i] = 0;
+    for (std::size_t j = (i + 1) & mask_; slots_[j] != 0; j = (j + 1) & mask_) {
+      const std::size_t home = slots_[j] & mask_;
+      const bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+      if (!between) {
+        slots_[i] = slots_[j];
+        slots_[j] = 0;
+        i = j;
+      }
+    }
+  }
+  std::vector<uint64_t> slots_;
+  std::vector<uint64_t> fifo_;
+  std::size_t mask_;
+  std::size_t head_ = 0;
+  std::size_t count_ = 0;
+};
+
+/// Decimal price on the wire -> ticks, exactly (false: not a number, or off the grid).
+bool wire_price(const Instrument& inst, std::string_view v, Price& out) noexcept {
+  int64_t m = 0;
+  int scale = 0;
+  if (!parse_decimal(v, m, scale)) return false;
+  return inst.to_ticks(Decimal{m, scale}, out);
+}
+
+bool wire_qty(std::string_view v, Qty& out) noexcept {
+  uint64_t q = 0;
+  if (!parse_uint(v, q) || q > static_cast<uint64_t>(INT32_MAX)) return false;
+  out = Qty{static_cast<int32_t>(q)};
+  return true;
+}
+
+}  // namespace
+
+struct FixFeed::Impl {
+  explicit Impl(std::size_t staging) : staged(staging), exec_ids(1u << 16) {}
+  std::vector<Event> staged;  ///< FIFO ring of events waiting for room in out_
+  std::size_t head = 0;
+  std::size_t count = 0;
+  RecentIds exec_ids;
+  moodycamel::ConcurrentQueue<Control> control{16};
+  InputEvent book;            ///< the venue's book as the market-data session built it
+  MarketData md;              ///< top of book after the last market event
+  std::array<char, 64> held_sync{};  ///< a held lockstep TestReqID
+  std::size_t held_len = 0;
+  uint64_t held_seq = 0;
+  bool md_requested = false;
+  int64_t md_req_id = 0;
+};
+
+class FixFeed::OrderHandler final : public SessionHandler {
+ public:
+  explicit OrderHandler(FixFeed& f) : f_(f) {}
+  void on_app_message(const MessageView& m) override { f_.on_order_message(m); }
+  bool on_test_request(std::string_view id) override { return f_.on_test_request(id); }
+  void on_logout(std::string_view) override {
+    if (f_.cfg_.stop_on_venue_logout && !f_.stopping_) f_.venue_done_ = true;
+  }
+
+ private:
+  FixFeed& f_;
+};
+
+class FixFeed::MdHandler final : public SessionHandler {
+ public:
+  explicit MdHandler(FixFeed& f) : f_(f) {}
+  void on_app_message(const MessageView& m) override { f_.on_md_message(m); }
+  void on_logon() override { f_.impl_->md_requested = false; }
+  void on_logout(std::string_view) override {
+    if (f_.cfg_.stop_on_venue_logout && !f_.stopping_) f_.venue_done_ = true;
+  }
+
+ private:
+  FixFeed& f_;
+};
+
+FixFeed::FixFeed(const FixFeedConfig& cfg, const FeedPorts<SpscRing>& ports)
+    : cfg_(cfg), out_(ports.out), venue_in_(ports.venue_in), probe_(ports.probe) {
+  SessionConfig o;
+  o.host = cfg.host;
+  o.port = cfg.port;
+  o.sender = cfg.order_sender;
+  o.target = cfg.target;
+  o.heartbeat_s = cfg.heartbeat_s;
+  o.reset_seq_on_logon = cfg.reset_seq_on_logon;
+  SessionConfig m = o;
+  m.sender = cfg.md_sender;
+  ord_ = std::make_unique<Session>(o, cfg.order_seq);
+  md_ = std::make_unique<Session>(m, cfg.md_seq);
+  ord_handler_ = std::make_unique<OrderHandler>(*this);
+  md_handler_ = std::make_unique<MdHandler>(*this);
+  impl_ = std::make_unique<Impl>(cfg.staging < 64 ? 64 : cfg.staging);
+}
+
+FixFeed::~FixFeed() = default;
+
+void FixFeed::request_stop() noexcept { impl_->control.enqueue(Control::Stop); }
+
+Event* FixFeed::next_event(TimeNs t, EventKind kind) noexcept {
+  if (t < last_time_) t = last_time_;  // reports never go back in event time
+  last_time_ = t;
+  Event* e = nullptr;
+  if (impl_->count == 0) e = out_.try_claim();
+  if (e == nullptr) {
+    assert(impl_->count < impl_->staged.size() && "staging is never read past half full");
+    e = &impl_->staged[(impl_->head + impl_->count) % impl_->staged.size()];
+    ++impl_->count;
+    ++stats_.staged;
+  }
+  *e = Event{};
+  e->seq = ++seq_;
+  e->event_time = t;
+  e->ingress_ns = wall_now_ns();
+  e->kind = kind;
+  return e;
+}
+
+// An event is complete when the caller returns from the handler: commit what was
+// claimed directly from the ring. The staging path commits in flush_staging().
+void FixFeed::flush_staging() noexcept {
+  Impl& s = *impl_;
+  while (s.count > 0) {
+    Event* e = out_.try_claim();
+    if (e == nullptr) return;
+    *e = s.staged[s.head];
+    out_.commit();
+    s.head = (s.head + 1) % s.staged.size();
+    --s.count;
+    ++pushed_;
+  }
+}
+
+bool FixFeed::settled() const noexcept {
+  return impl_->count == 0 && venue_in_.front() == nullptr && probe_.idle(pushed_) && inflight_ <= 0;
+}
+
+// ---------------------------------------------------------------- order session
+
+void FixFeed::on_order_message(const MessageView& m) {
+  const std::string_view type = m.msg_type();
+  if (type == "AP") {
+    ++stats_.position_reports;
+    return;
+  }
+  const bool cancel_reject = type == "9";
+  if (type != "8" && !cancel_reject) {
+    ++stats_.other_messages;
+    return;
+  }
+  std::string_view v;
+  ExecReport er;
+  int64_t t = last_time_.ns;
+  if (m.get(60, v)) parse_utc_timestamp(v, t);
+  uint64_t n = 0;
+  if (cancel_reject) {
+    ++stats_.cancel_rejects;
+    if (!m.get_uint(11, n)) {
+      ++stats_.bad_reports;
+      return;
+    }
+    er.client_id = ClientOrderId{n};
+    er.type = ExecType::Rejected;
+    er.reason = RejectReason::UnknownOrder;
+    if (m.get_uint(37, n)) er.venue_id = VenueOrderId{n};
+    if (inflight_ > 0) --inflight_;
+  } else {
+    if (!m.get(150, v) || v.size() != 1) {
+      ++stats_.bad_reports;
+      return;
+    }
+    switch (v[0]) {
+      case '0': er.type = ExecType::New; break;
+      case 'F': er.type = ExecType::Trade; break;
+      case '4': er.type = ExecType::Canceled; break;
+      case '8': er.type = ExecType::Rejected; break;
+      case 'I': ++stats_.status_reports; return;
+      default: ++stats_.bad_reports; return;
+    }
+    // The order a report is about: a cancel's report names the cancelled order in 41.
+    if (er.type == ExecType::Canceled && m.get_uint(41, n)) {
+      er.client_id = ClientOrderId{n};
+    } else if (m.get_uint(11, n)) {
+      er.client_id = ClientOrderId{n};
+    }
+    if (m.get_uint(37, n)) er.venue_id = VenueOrderId{n};
+    bool ok = true;
+    if (m.get(44, v)) ok &= wire_price(cfg_.instrument, v, er.limit_price);
+    if (m.get(38, v)) ok &= wire_qty(v, er.order_qty);
+    if (m.get(14, v)) ok &= wire_qty(v, er.cum_qty);
+    if (m.get(151, v)) ok &= wire_qty(v, er.leaves_qty);
+    if (er.type == ExecType::Trade) {
+      ok &= m.get(31, v) && wire_price(cfg_.instrument, v, er.last_px);
+      ok &= m.get(32, v) && wire_qty(v, er.last_qty) && er.last_qty.lots > 0;
+    }
+    if (m.get(54, v)) er.side = is(v, '2') ? Side::Sell : Side::Buy;
+    if (m.get(77, v)) er.open_close = is(v, 'C') ? OpenClose::Close : OpenClose::Open;
+    if (m.get(59, v)) er.tif = is(v, '4') ? Tif::Fok : is(v, '3') ? Tif::Ioc : Tif::Day;
+    if (er.type == ExecType::Rejected) {
+      uint64_t why = 99;
+      if (!m.get_uint(103, why)) why = 99;
+      er.reason = why == 6    ? RejectReason::DuplicateId
+                  : why == 5  ? RejectReason::UnknownOrder
+                  : why == 11 ? RejectReason::Unsupported
+                  : why == 13 ? RejectReason::InvalidQty
+                              : RejectReason::VenueOther;
+    }
+    if (!ok || (!er.client_id.valid() && !er.venue_id.valid())) {
+      ++stats_.bad_reports;
+      return;
+    }
+    if (m.get(17, v) && impl_->exec_ids.seen_or_insert(id_hash(v))) {
+      er.flags |= kExecDuplicate;
+      ++stats_.duplicate_exec_ids;
+    } else if (m.get(39, v) && v.size() == 1 && (v[0] == '2' || v[0] == '4' || v[0] == '8') &&
+               (er.tif != Tif::Day || m.find(41) >= 0) && inflight_ > 0) {
+      --inflight_;  // the final report of a FOK/IOC order or of a cancel (lockstep accounting)
+    }
+  }
+  Event* e = next_event(TimeNs{t}, EventKind::Exec);
+  e->u.er = er;
+  if (impl_->count == 0) {  // claimed from the ring
+    out_.commit();
+    ++pushed_;
+  }
+  ++stats_.exec_reports;
+}
+
+bool FixFeed::on_test_request(std::string_view id) {
+  constexpr std::string_view kSync = "sync:";
+  if (id.substr(0, kSync.size()) != kSync || id.size() > impl_->held_sync.size()) return true;
+  uint64_t s = 0;
+  if (!parse_uint(id.substr(kSync.size()), s)) return true;
+  std::memcpy(impl_->held_sync.data(), id.data(), id.size());
+  impl_->held_len = id.size();
+  impl_->held_seq = s;
+  return false;  // answered by check_sync() once the pipeline has caught up
+}
+
+void FixFeed::check_sync(int64_t now) {
+  Impl& s = *impl_;
+  if (s.held_len == 0 || md_seq_seen_ < s.held_seq || !settled()) return;
+  ord_->answer_test_request(std::string_view(s.held_sync.data(), s.held_len), now);
+  s.held_len = 0;
+  ++stats_.syncs_answered;
+}
+
+void FixFeed::refuse(const OrderRequest& o) {
+  ExecReport er;
+  er.client_id = o.client_id;
+  er.limit_price = o.limit;
+  er.order_qty = o.qty;
+  er.type = ExecType::Rejected;
+  er.side = o.side;
+  er.open_close = o.open_close;
+  er.tif = o.tif;
+  er.reason = RejectReason::VenueDown;
+  er.flags = kExecSynthetic;
+  Event* e = next_event(last_time_, EventKind::Exec);
+  e->u.er = er;
+  if (impl_->count == 0) {
+    out_.commit();
+    ++pushed_;
+  }
+  ++stats_.orders_refused;
+}
+
+void FixFeed::send_orders(int64_t now) {
+  const Decimal tick = cfg_.instrument.tick_size;
+  for (int i = 0; i < kStageBatch; ++i) {
+    const OrderRequest* req = venue_in_.front();
+    if (req == nullptr) return;
+    // A refused order's synthetic reject must find room (the ring or the staging FIFO).
+    if (impl_->count >= impl_->staged.size() / 2) return;
+    const OrderRequest o = *req;
+    venue_in_.pop();
+    if (stopping_ || !ord_->active()) {
+      refuse(o);
+      continue;
+    }
+    char id[24];
+    char orig[24];
+    const auto idr = std::to_chars(id, id + sizeof id, o.client_id.v);
+    const std::string_view cl(id, static_cast<std::size_t>(idr.ptr - id));
+    const char side = o.side == Side::Buy ? '1' : '2';
+    const int64_t px_m = o.limit.ticks * tick.mantissa;
+    if (o.action == OrderAction::New) {
+      Encoder& enc = ord_->begin_app("D", now);
+      enc.add(11, cl);
+      if (!cfg_.account.empty()) enc.add(1, cfg_.account);
+      enc.add(55, cfg_.symbol);
+      if (!cfg_.contract.empty()) enc.add(200, cfg_.contract);
+      enc.add_char(54, side);
+      enc.add_int(38, o.qty.lots);
+      enc.add_char(40, '2');
+      enc.add_decimal(44, px_m, tick.scale);
+      enc.add_char(59, o.tif == Tif::Fok ? '4' : o.tif == Tif::Ioc ? '3' : '0');
+      enc.add_char(77, o.open_close == OpenClose::Close ? 'C' : 'O');
+      enc.add_utc_timestamp(60, utc_now_ns(), 6);
+      if (!ord_->send_app()) {
+        refuse(o);
+        continue;
+      }
+      ++stats_.orders_sent;
+      if (o.tif != Tif::Day) ++inflight_;
+    } else {
+      const auto orr = std::to_chars(orig, orig + sizeof orig, o.orig_client_id.v);
+      Encoder& enc = ord_->begin_app("F", now);
+      enc.add(11, cl);
+      enc.add(41, std::string_view(orig, static_cast<std::size_t>(orr.ptr - orig)));
+      if (o.venue_id.valid()) enc.add_int(37, static_cast<int64_t>(o.venue_id.v));
+      enc.add(55, cfg_.symbol);
+      if (!cfg_.contract.empty()) enc.add(200, cfg_.contract);
+      enc.add_char(54, side);
+      enc.add_int(38, o.qty.lots);
+      enc.add_utc_timestamp(60, utc_now_ns(), 6);
+      if (!ord_->send_app()) {
+        refuse(o);
+        continue;
+      }
+      ++stats_.cancels_sent;
+      ++inflight_;
+    }
+  }
+}
+
+// ------------------------------------------------------------ market-data session
+
+void FixFeed::send_market_data_request(int64_t now) {
+  Impl& s = *impl_;
+  Encoder& enc = md_->begin_app("V", now);
+  char id[24];
+  const auto r = std::to_chars(id, id + sizeof id, ++s.md_req_id);
+  enc.add(262, std::string_view(id, static_cast<std::size_t>(r.ptr - id)));
+  enc.add_char(263, '1');
+  enc.add_int(264, kMaxLevels);
+  enc.add_char(265, '1');
+  enc.add_int(267, 3);
+  enc.add_char(269, '0');
+  enc.add_char(269, '1');
+  enc.add_char(269, '2');
+  enc.add_int(146, 1);
+  enc.add(55, cfg_.symbol);
+  if (!cfg_.contract.empty()) enc.add(200, cfg_.contract);
+  s.md_requested = md_->send_app();
+}
+
+void FixFeed::on_md_message(const MessageView& m) {
+  const std::string_view type = m.msg_type();
+  if (type == "Y") {
+    ++stats_.md_rejects;
+    return;
+  }
+  const bool snapshot = type == "W";
+  if (!snapshot && type != "X") {
+    ++stats_.other_messages;
+    return;
+  }
+  md_seq_seen_ = m.seq_num();
+  ++stats_.md_messages;
+  if (snapshot) ++stats_.md_snapshots;
+  Impl& s = *impl_;
+  // Decode into a copy: a message with one bad field changes nothing.
+  InputEvent ev = s.book;
+  ev.flags = 0;
+  std::string_view v;
+  int64_t t = 0;
+  uint32_t day = 0;
+  bool ok = m.get(60, v) && parse_utc_timestamp(v, t);
+  ok = ok && m.get(75, v) && parse_date(v, day);
+  ev.ts = TimeNs{t};
+  ev.day = TradingDay{static_cast<int32_t>(day)};
+  ev.session = tp::Session::Closed;
+  if (m.get(336, v)) ev.session = is(v, '1') ? tp::Session::Day : is(v, '2') ? tp::Session::Night : tp::Session::Closed;
+  const bool synthetic = m.get(5001, v) && is(v, 'Y');
+  bool book_changed = false;
+  if (snapshot) {
+    ev.bid_levels = 0;
+    ev.ask_levels = 0;
+    book_changed = true;
+  }
+  uint8_t nb = ev.bid_levels, na = ev.ask_levels;
+  // Repeating group 268: each entry starts at 279 (X) or 269 (W).
+  const int start_tag = snapshot ? 269 : 279;
+  for (int i = m.find(268); ok && i >= 0;) {
+    const int first = m.find(start_tag, i + 1);
+    if (first < 0) break;
+    const int next = m.find(start_tag, first + 1);
+    const int end = next < 0 ? m.count() : next;
+    char action = '0', type_c = 0;
+    Price px;
+    Qty qty;
+    uint64_t level = 1;
+    bool has_px = false, has_qty = false, auction = false;
+    for (int k = first; k < end; ++k) {
+      const std::string_view fv = m.value(k);
+      switch (m.field(k).tag) {
+        case 279: action = fv.empty() ? '?' : fv[0]; break;
+        case 269: type_c = fv.empty() ? '?' : fv[0]; break;
+        case 270: has_px = wire_price(cfg_.instrument, fv, px); ok &= has_px; break;
+        case 271: has_qty = wire_qty(fv, qty); ok &= has_qty; break;
+        case 1023: ok &= parse_uint(fv, level) && level >= 1 && level <= kMaxLevels; break;
+        case 277: auction = fv == "O"; break;
+        default: break;
+      }
+    }
+    if (!ok) break;
+    if (type_c == '2') {  // trade
+      ok = has_px && has_qty && qty.lots > 0;
+      ev.last = px;
+      ev.last_qty = qty;
+      ev.flags |= kInTrade;
+      if (auction) ev.flags |= kInAuction;
+    } else if (type_c == '0' || type_c == '1') {
+      const bool bid = type_c == '0';
+      Price* pxs = bid ? ev.bid_px : ev.ask_px;
+      Qty* qs = bid ? ev.bid_qty : ev.ask_qty;
+      uint8_t& depth = bid ? nb : na;
+      const std::size_t at = level - 1;
+      book_changed = true;
+      if (action == '2') {  // delete: the level and everything below it
+        if (depth > at) depth = static_cast<uint8_t>(at);
+      } else if (action == '0' || action == '1') {
+        ok = has_px && has_qty && at <= depth;  // levels arrive best first, no holes
+        if (!ok) break;
+        pxs[at] = px;
+        qs[at] = qty;
+        if (depth < at + 1) depth = static_cast<uint8_t>(at + 1);
+      } else {
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+    i = end - 1;
+    if (next < 0) break;
+  }
+  if (!ok) {
+    ++stats_.md_bad;
+    return;
+  }
+  ev.bid_levels = nb;
+  ev.ask_levels = na;
+  if (book_changed) {
+    ev.flags |= kInQuote;
+    if (synthetic) ev.flags |= kInSynthetic;
+  }
+  s.book = ev;
+  if (ev.flags == 0) return;  // nothing happened (an empty update)
+  apply_input_event(s.md, ev);
+  Event* e = next_event(ev.ts, EventKind::Market);
+  e->u.md = s.md;
+  if (s.count == 0) {
+    out_.commit();
+    ++pushed_;
+  }
+  ++stats_.market_events;
+}
+
+// ------------------------------------------------------------------- duty cycle
+
+int FixFeed::do_work() {
+  if (finished_.load(std::memory_order_relaxed)) return 0;
+  Impl& s = *impl_;
+  const int64_t now = wall_now_ns();
+  int work = 0;
+  Control c;
+  while (s.control.try_dequeue(c)) {
+    if (c == Control::Stop && !stopping_) {
+      stopping_ = true;
+      stop_deadline_ns_ = now + cfg_.logout_timeout_ns;
+      ord_->logout("tickpipe stopping", now);
+      md_->logout("tickpipe stopping", now);
+    }
+  }
+  if (venue_done_ && !stopping_) {
+    stopping_ = true;
+    stop_deadline_ns_ = now + cfg_.logout_timeout_ns;
+  }
+  flush_staging();
+  // Reports before market data: what the venue said about our orders comes first.
+  if (s.count <= s.staged.size() / 2) work += ord_->poll(now, *ord_handler_);
+  if (s.count <= s.staged.size() / 2) work += md_->poll(now, *md_handler_);
+  if (md_->active() && !s.md_requested && !stopping_) send_market_data_request(now);
+  send_orders(now);
+  flush_staging();
+  emitted_pub_.store(pushed_, std::memory_order_release);
+  check_sync(now);
+
+  if (stopping_) {
+    const bool closed = (ord_->state() == SessionState::Closed || ord_->state() == SessionState::Disconnected) &&
+                        (md_->state() == SessionState::Closed || md_->state() == SessionState::Disconnected);
+    if ((closed || now >= stop_deadline_ns_) && s.count == 0 && venue_in_.front() == nullptr &&
+        probe_.idle(pushed_)) {
+      Event* e = out_.try_claim();
+      if (e != nullptr) {
+        *e = Event{};
+        e->seq = ++seq_;
+        e->event_time = last_time_;
+        e->ingress_ns = wall_now_ns();
+        e->kind = EventKind::EndOfData;
+        e->u.md = s.md;
+        out_.commit();
+        ++pushed_;
+        emitted_pub_.store(pushed_, std::memory_order_release);
+        finished_.store(true, std::memory_order_release);
+        ++work;
+      }
+    }
+  }
+  return work;
+}
+
+}  // namespace tp::fix
