@@ -70,9 +70,12 @@ class MessageView {
 };
 
 /// Parses the message at the front of `buf` (BeginString, BodyLength and CheckSum
-/// verified). Ok: `out` describes it and `consumed` is its length. Incomplete:
-/// consumed = 0. Any error: consumed = bytes to skip (up to the next "8=FIX" or the
-/// whole buffer) so the stream resynchronizes.
+/// verified; 35 must be the first body field). Ok: `out` describes it (fields 8, 9, the
+/// body and 10, in wire order) and `consumed` is its length. Incomplete: consumed = 0.
+/// BadBeginString / BadBodyLength / BadChecksum: consumed = bytes to skip, up to the
+/// next "8=FIX" after the start, or the whole buffer but a trailing partial "8=FIX" (a
+/// message cut by the read), so the stream resynchronizes. Garbled (framing and checksum
+/// were right, a field inside is not): consumed = the message's length.
 ParseStatus parse(std::string_view buf, MessageView& out, std::size_t& consumed) noexcept;
 
 // ---- field value helpers (no allocation, no locale)
@@ -112,9 +115,13 @@ class Encoder {
   [[nodiscard]] bool overflow() const noexcept { return overflow_; }
 
  private:
+  void put(const char* p, std::size_t n) noexcept;
+  void put_tag(int tag) noexcept;
+
   char* buf_;
-  std::size_t pos_ = 0;
-  std::size_t body_start_ = 0;
+  std::size_t pos_ = 0;         ///< end of what is written
+  std::size_t body_start_ = 0;  ///< the body is written from a fixed offset (room for 8 and 9)
+  std::size_t start_ = 0;       ///< first byte of the finished message
   bool overflow_ = false;
 };
 

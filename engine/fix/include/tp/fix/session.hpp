@@ -6,9 +6,32 @@
 // duplicates ignored, garbled input counted and, where it can be, rejected with
 // Reject(3); reconnect with back-off (100 ms doubling to 5 s).
 //
+// Policies (docs/FIX.md):
+//  * Gap (MsgSeqNum above the expected one): one ResendRequest 7=expected 16=0; the
+//    message and every later one above the expected number are dropped (not queued)
+//    until the venue's resent / PossDup / GapFill messages fill the gap: with 16=0 the
+//    venue resends all of them. A Logout above the gap is honoured, a ResendRequest
+//    above it answered, anyway.
+//  * Too low without PossDupFlag: Logout "MsgSeqNum too low, expecting X but received
+//    Y", then the session closes for good (Closed: reconnecting with the same numbers
+//    would fail the same way; the owner decides). Too low with 43=Y: ignored.
+//  * Garbled input (framing or CheckSum wrong, or a field without '='): skipped,
+//    counted in stats.garbled, reported, never answered. A well-framed message with
+//    a bad header (34 missing or not a number, 49/56 not the configured pair) or a bad
+//    session field (112, 7, 36): Reject(3) 45/371/372/373/58.
+//  * Any MsgType that is not a session message goes to on_app_message (the owner
+//    rejects what it does not know).
+//  * Liveness: Heartbeat when we sent nothing for HeartBtInt; TestRequest when nothing
+//    came for 1.2 x HeartBtInt; disconnect when still nothing one HeartBtInt later.
+//  * A venue Logout is answered and closes the session (Closed). A lost connection
+//    (or no Logon answer within max(2 x HeartBtInt, 2 s)) -> Disconnected, reconnect
+//    after reconnect_min_ns doubling up to reconnect_max_ns (reset at each Logon), Logon
+//    again with the kept sequence numbers (141=Y only before the first Logon).
+//
 // Threads: one thread drives a session (poll() and the send calls), the feed agent's.
 // Never blocks: poll() reads what the socket has, never waits. Allocation: the
-// constructor allocates the receive buffer and the encoder; nothing after.
+// constructor allocates the receive and outbound buffers (1 MiB each) and the encoders;
+// nothing after (texts are fixed-size, views point into the buffers).
 #pragma once
 
 #include <cstdint>
@@ -86,23 +109,26 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  /// Drives the session: connects/reconnects, reads and handles every complete message
-  /// the socket has, sends heartbeats / test requests when due, detects a dead peer
-  /// (no input for 2 heartbeat intervals after our TestRequest -> disconnect). Returns
-  /// the number of messages handled. `now_ns`: CLOCK_MONOTONIC.
+  /// Drives the session: connects/reconnects, flushes the outbound buffer, reads and
+  /// handles every complete message the socket has, sends heartbeats / test requests
+  /// when due, detects a dead peer (no input for one HeartBtInt after our TestRequest ->
+  /// disconnect). Returns the number of messages handled (garbled ones not counted).
+  /// `now_ns`: CLOCK_MONOTONIC (timers); SendingTime (52) is read from CLOCK_REALTIME.
   int poll(int64_t now_ns, SessionHandler& h) noexcept;
 
   /// Application messages. begin_app() returns the encoder with the header written
-  /// (MsgSeqNum reserved); the caller adds the body and calls send_app(). False when not
-  /// Active or the socket refused the bytes (nothing was sent, the sequence number is
-  /// not used).
+  /// (MsgSeqNum reserved); the caller adds the body and calls send_app(), before the
+  /// next poll(). send_app() appends the message to the outbound buffer and writes what
+  /// the socket takes now (poll() sends the rest). False when not Active, the message
+  /// overflowed the encoder or the outbound buffer (1 MiB) is full: nothing was sent,
+  /// the sequence number is not used.
   Encoder& begin_app(std::string_view msg_type, int64_t now_ns) noexcept;
   [[nodiscard]] bool send_app() noexcept;
 
-  /// Answers a held TestRequest with a Heartbeat(112=id).
+  /// Answers a held TestRequest with a Heartbeat(112=id) (nothing when not Active).
   void answer_test_request(std::string_view id, int64_t now_ns) noexcept;
-  /// Sends Logout (state LogoutSent); the session closes when the venue answers or
-  /// after 2 s.
+  /// Sends Logout (state LogoutSent); the session closes (Closed) when the venue answers
+  /// or after 2 s. Not connected: Closed at once.
   void logout(std::string_view text, int64_t now_ns) noexcept;
 
   [[nodiscard]] SessionState state() const noexcept { return state_; }

@@ -1,7 +1,9 @@
 // A non-blocking TCP client connection (loopback in tests). Never blocks: connect()
 // starts the connect, poll_connected() completes it, read()/write() return what the
-// kernel takes now. TCP_NODELAY is set. Errors close the connection and keep errno's
-// text in last_error(). One thread uses a connection.
+// kernel takes now. TCP_NODELAY is set; send uses MSG_NOSIGNAL (no SIGPIPE). Errors
+// close the connection and keep errno's text in last_error() (at most 200 bytes, in a
+// string reserved at construction: no allocation after it). One thread uses a
+// connection.
 #pragma once
 
 #include <cstddef>
@@ -13,7 +15,8 @@ namespace tp::fix {
 
 class TcpConnection {
  public:
-  TcpConnection() = default;
+  /// Reserves last_error()'s text (so that a later error does not allocate).
+  TcpConnection();
   ~TcpConnection();
   TcpConnection(const TcpConnection&) = delete;
   TcpConnection& operator=(const TcpConnection&) = delete;
@@ -33,6 +36,8 @@ class TcpConnection {
   [[nodiscard]] const std::string& last_error() const noexcept { return err_; }
 
  private:
+  void set_error(const char* what, int errnum) noexcept;
+
   int fd_ = -1;
   bool connecting_ = false;
   std::string err_;
