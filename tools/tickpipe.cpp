@@ -1,4 +1,4 @@
-// tickpipe - command line: replay, convert, inspect.
+// tickpipe - command line: replay, convert, inspect, live.
 //
 // Exit status: 0 success; 2 bad input, configuration or option value (the message names
 // file, line, field and value); 3 storage (LMDB) error; 1 anything else (a failed CPU
@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "tp/app/live.hpp"
 #include "tp/app/replay.hpp"
 #include "tp/ring/agent.hpp"
 #include "tp/storage/store.hpp"
@@ -140,6 +141,26 @@ int main(int argc, char** argv) {
   inspect->add_flag("--csv", csv, "CSV instead of JSON lines");
   inspect->add_option("--run", run, "only this run id (0 = all)");
 
+  // ---- live
+  tp::app::LiveOptions lo;
+  std::string live_layout = "fused", live_idle = "backoff", live_cpus, live_report_json;
+  bool live_quiet = false;
+  auto* live = app.add_subcommand("live", "trade live over FIX 4.4 against a venue (e.g. tickpipe venue): "
+                                          "the replay pipeline with the network as feed and gateway");
+  live->add_option("--venue", lo.venue, "the venue's FIX acceptor, HOST:PORT (e.g. 127.0.0.1:9878)")->required();
+  live->add_option("--config", lo.config_path, "strategy/risk configuration (TOML)");
+  live->add_option("--db", lo.db, "LMDB directory: journal, tables and the FIX sequence numbers (kept)")->required();
+  live->add_option("--symbol", lo.symbol, "product to trade (MTX, TM, TX)")->capture_default_str();
+  live->add_option("--contract", lo.contract, "contract month sent as MaturityMonthYear, e.g. 202108");
+  live->add_option("--heartbeat", lo.heartbeat_s, "FIX HeartBtInt, seconds")->check(CLI::Range(1, 3600))->capture_default_str();
+  live->add_option("--max-seconds", lo.max_seconds, "stop after this long (0 = until the venue logs out or a signal)")
+      ->check(CLI::Range(0.0, 1e9));
+  live->add_option("--layout", live_layout, "inline|fused|pairs|threads")->capture_default_str();
+  live->add_option("--idle", live_idle, "idle strategy of the hot threads: spin|yield|backoff|sleep")->capture_default_str();
+  live->add_option("--cpus", live_cpus, "comma-separated CPUs to pin the hot threads to, in stage order");
+  live->add_option("--report-json", live_report_json, "also write the machine-readable report here");
+  live->add_flag("--quiet", live_quiet, "do not print the report");
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -196,6 +217,18 @@ int main(int argc, char** argv) {
       }
       std::cerr << "converted " << td.events.size() << " events (" << td.stats.skipped << " bad lines skipped) to "
                 << conv_out << (to_binary ? " (binary)" : " (JSON lines)") << "\n";
+      return 0;
+    }
+    if (live->parsed()) {
+      if (!tp::parse_layout(live_layout, lo.pipeline.layout)) throw CLI::ValidationError("--layout", live_layout);
+      if (lo.pipeline.layout == tp::Layout::Inline) {
+        throw CLI::ValidationError("--layout", "inline runs on the calling thread, which live needs for signals");
+      }
+      if (!tp::parse_idle_kind(live_idle, lo.pipeline.idle.kind)) throw CLI::ValidationError("--idle", live_idle);
+      lo.pipeline.cpus = parse_cpus(live_cpus, lo.pipeline.layout);
+      const tp::app::LiveResult r = tp::app::run_live(lo);
+      if (!live_quiet) std::cout << tp::app::format_live_report(r);
+      if (!live_report_json.empty()) write_file(live_report_json, tp::app::format_report_json(r.report));
       return 0;
     }
     if (inspect->parsed()) {

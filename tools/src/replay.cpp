@@ -20,22 +20,9 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 
 void copy_results(const Pipeline& p, ReplayResult& r) {
-  const Strategy& s = p.risk().strategy();
-  r.days = s.days();
-  r.lots = s.lots();
-  r.orders = s.counters();
+  copy_stage_results(p, r);
   r.feed = p.feed().stats();
   r.venue = p.feed().venue().stats();
-  r.tracker = p.tracker().stats();
-  r.risk = p.risk().stats();
-  r.gateway = p.gateway().stats();
-  r.backpressure_tracker = p.tracker().counters().backpressure.load();
-  r.backpressure_risk = p.risk().counters().backpressure.load();
-  r.backpressure_gateway = p.gateway().counters().backpressure.load();
-  r.journal_records = p.journaled();
-  r.latency = p.gateway().latency();
-  r.threads = p.threads_used();
-  r.equity_drawdown = s.max_equity_drawdown();
 }
 }  // namespace
 

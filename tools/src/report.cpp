@@ -152,16 +152,20 @@ std::string format_report(const ReplayResult& r) {
   std::ostringstream o;
   char line[320];
 
-  o << "tickpipe replay: " << inst.symbol;
+  o << "tickpipe " << r.mode << ": " << inst.symbol;
   if (!r.input.contract.empty()) o << " " << r.input.contract;
   o << " (" << to_string(r.input.format) << ") " << r.data << "\n";
   o << "instrument: " << inst.symbol << ", tick " << inst.format_price(Price{1}) << ", " << fmt_money_plain(inst.point_value)
     << " " << inst.currency << " per point; times are exchange time, UTC" << utc_offset_text(inst.utc_offset_ns)
     << "\n";
-  o << "input:   " << fmt_count(r.input.lines) << " lines, " << fmt_count(r.input_events) << " ticks selected, "
-    << fmt_count(r.input.filtered) << " other rows, " << fmt_count(r.input.skipped) << " bad lines skipped";
-  std::snprintf(line, sizeof line, "; loaded in %.2f s\n", r.load_seconds);
-  o << line;
+  if (!r.input_line.empty()) {
+    o << "input:   " << r.input_line << "\n";
+  } else {
+    o << "input:   " << fmt_count(r.input.lines) << " lines, " << fmt_count(r.input_events) << " ticks selected, "
+      << fmt_count(r.input.filtered) << " other rows, " << fmt_count(r.input.skipped) << " bad lines skipped";
+    std::snprintf(line, sizeof line, "; loaded in %.2f s\n", r.load_seconds);
+    o << line;
+  }
   for (const InputIssue& is : r.input.issues) {
     o << "         skipped line " << is.line << ": field '" << is.field << "' value '" << is.value << "': " << is.message
       << "\n";
@@ -282,6 +286,7 @@ std::string format_report(const ReplayResult& r) {
   o << "flow:    feed waited " << fmt_count(r.feed.idle_waits) << "x for the pipeline (event-time lookahead); "
     << "back-pressure feed " << r.feed.backpressure << ", tracker " << r.backpressure_tracker << ", risk "
     << r.backpressure_risk << ", gateway " << r.backpressure_gateway << "\n";
+  o << r.extra_lines;
   return o.str();
 }
 

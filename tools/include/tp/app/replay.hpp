@@ -27,6 +27,9 @@ struct ReplayOptions {
 
 /// Everything the report needs, copied out of the pipeline after the run.
 struct ReplayResult {
+  std::string mode = "replay";      ///< "replay" or "live" (the report's title)
+  std::string input_line;           ///< live: replaces the report's input line (the venue, the sessions)
+  std::string extra_lines;          ///< live: appended to the report (FIX feed and session counters)
   Config cfg;
   ReadStats input;
   uint64_t input_events = 0;
@@ -74,6 +77,28 @@ struct ReportTotals {
 };
 /// Cold path; allocates.
 ReportTotals report_totals(const ReplayResult& r);
+
+/// Copies what every pipeline has (the strategy's days and lots, the stages' counters,
+/// the journal count, the latency histogram) into `r`, after the pipeline has stopped.
+/// `P` is a PipelineT running the owned SPEC §4 strategy; the feed's own figures are the
+/// caller's.
+template <class P>
+void copy_stage_results(const P& p, ReplayResult& r) {
+  const Strategy& s = p.risk().strategy();
+  r.days = s.days();
+  r.lots = s.lots();
+  r.orders = s.counters();
+  r.tracker = p.tracker().stats();
+  r.risk = p.risk().stats();
+  r.gateway = p.gateway().stats();
+  r.backpressure_tracker = p.tracker().counters().backpressure.load();
+  r.backpressure_risk = p.risk().counters().backpressure.load();
+  r.backpressure_gateway = p.gateway().counters().backpressure.load();
+  r.journal_records = p.journaled();
+  r.latency = p.gateway().latency();
+  r.threads = p.threads_used();
+  r.equity_drawdown = s.max_equity_drawdown();
+}
 
 /// Runs a replay. Throws InputError (bad input), ConfigError (bad config),
 /// storage::StorageError (LMDB) or std::runtime_error.

@@ -1,0 +1,50 @@
+// `tickpipe live`: the engine trading over FIX 4.4 (SPEC §3.2, docs/FIX.md): the live
+// pipeline (tp::fix::FixPipeline: the same stages, strategy and journal as replay) with
+// the LMDB persister, until the venue logs out (its file is played), SIGINT/SIGTERM, or
+// `max_seconds`. Stops cleanly: no new orders, Logout, persister drained. The FIX
+// sequence numbers are stored in the database's meta table (`fix/<SenderCompID>/next_out`,
+// `/next_in`) and reused by the next run on the same --db.
+// Cold path throughout (the driver, not a stage).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "tp/app/replay.hpp"
+#include "tp/fix/fix_feed.hpp"
+
+namespace tp::app {
+
+struct LiveOptions {
+  std::string venue;         ///< "HOST:PORT" (numeric IPv4)
+  std::string config_path;   ///< TOML ("" = defaults)
+  std::string db;            ///< LMDB directory (created if missing; kept)
+  std::string symbol = "MTX";
+  std::string contract;      ///< 200 MaturityMonthYear ("" = not sent)
+  int heartbeat_s = 30;
+  double max_seconds = 0;    ///< stop after this long (0 = no limit)
+  PipelineOptions pipeline;
+};
+
+struct LiveResult {
+  ReplayResult report;       ///< the replay report's figures (mode "live")
+  fix::FixFeedStats feed;
+  fix::SessionStats order_session;
+  fix::SessionStats md_session;
+  fix::SeqNums order_seq;    ///< as stored at the end
+  fix::SeqNums md_seq;
+  bool stopped_by_signal = false;
+};
+
+/// Parses "HOST:PORT". Throws std::invalid_argument naming the value.
+void parse_host_port(const std::string& s, std::string& host, uint16_t& port);
+
+/// Runs the engine live. Blocks SIGINT/SIGTERM in every thread it starts and waits for
+/// them on the calling thread. Throws ConfigError, storage::StorageError,
+/// std::invalid_argument (bad option) or std::runtime_error.
+LiveResult run_live(const LiveOptions& opt);
+
+/// The report: the replay report's sections plus the FIX feed and session counters.
+std::string format_live_report(const LiveResult& r);
+
+}  // namespace tp::app
