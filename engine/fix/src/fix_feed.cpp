@@ -513,7 +513,9 @@ void FixFeed::on_md_message(const MessageView& m) {
     if (synthetic) ev.flags |= kInSynthetic;
   }
   s.book = ev;
-  if (ev.flags == 0) return;  // nothing happened (an empty update)
+  // Nothing happened (an empty update), or an empty snapshot (the venue before its first
+  // event): no market event, so live and replay see the same event stream.
+  if (ev.flags == 0 || (snapshot && nb == 0 && na == 0 && (ev.flags & kInTrade) == 0)) return;
   apply_input_event(s.md, ev);
   Event* e = next_event(ev.ts, EventKind::Market);
   e->u.md = s.md;
