@@ -1,0 +1,8 @@
+# End to end on loopback: `tickpipe venue` (QuickFIX acceptor) + `tickpipe live` (our FIX
+# initiator) on a slice of the real day; both books and parity with replay (live_test.cpp).
+if(TARGET tickpipe)
+  find_package(nlohmann_json REQUIRED)
+  tp_add_test(live_test live_test.cpp LABELS integration live TIMEOUT 600 LIBS tp::storage nlohmann_json::nlohmann_json)
+  target_compile_definitions(live_test PRIVATE TP_TICKPIPE_BIN="$<TARGET_FILE:tickpipe>")
+  add_dependencies(live_test tickpipe)
+endif()
