@@ -1,8 +1,11 @@
 // tp::fix::Session (engine/fix/include/tp/fix/session.hpp, docs/FIX.md) against a
-// scripted loopback counterparty (fix_test_peer.hpp). Scenarios after the FIX 4.4
-// acceptance suite's themes (logon, heartbeats, test requests, gaps, resend requests,
-// too-low sequence numbers, PossDup, garbled input, rejects, logout, reconnect), written
-// for an initiator.
+// scripted loopback counterparty (fix_test_peer.hpp). Scenarios after the themes of
+// QuickFIX's FIX 4.4 acceptance suite (test/definitions/server/fix44: 1a logon and logon
+// seq too high, 2b seq too high, 2c seq too low, 2d/3b garbled and bad checksum, 2e
+// PossDup already received, 2k CompID mismatch, 4a heartbeat, 4b/6 test requests, 7
+// reject received, 8 resend request, 11a/11c sequence reset, 13b unsolicited logout,
+// 14b required field missing), written anew for an initiator, plus held test requests
+// (docs/FIX.md "Pacing") and reconnect with back-off.
 //
 // Time: the session's clock is virtual (Fixture::now_), advanced explicitly by a test
 // to cross a heartbeat interval or a back-off; the sockets are real. Every wait is a
@@ -354,6 +357,37 @@ TEST_F(SessionTest, BadFieldRejected) {
   EXPECT_EQ(peer.last("3")->get(371), "34");
   EXPECT_EQ(s->stats().rejects_out, 3u);
   EXPECT_TRUE(s->active());
+}
+
+TEST_F(SessionTest, SequenceResetResetMode) {
+  logon();  // next_in = 2
+  // NewSeqNo above: taken, whatever the MsgSeqNum (here a stale 1).
+  peer.send("4", [](Encoder& e) { e.add_int(36, 10); }, 1);
+  ASSERT_TRUE(run_until([&] { return s->seq_nums().next_in == 10; }));
+  // NewSeqNo below the expected number: rejected (373=5), next_in unchanged.
+  peer.send("4", [](Encoder& e) { e.add_int(36, 4); }, 10);
+  ASSERT_TRUE(run_until([&] { return peer.count("3") == 1; }));
+  EXPECT_EQ(peer.last("3")->get(373), "5");
+  EXPECT_EQ(peer.last("3")->get(371), "36");
+  EXPECT_EQ(s->seq_nums().next_in, 10u);
+  peer.next_out = 10;
+  peer.send("8", [](Encoder& e) { e.add(11, "1"); });
+  ASSERT_TRUE(run_until([&] { return h.app.size() == 1; }));
+  EXPECT_EQ(h.app[0], "8/10");
+}
+
+TEST_F(SessionTest, RejectReceivedIsCountedAndReported) {
+  logon();
+  peer.send("3", [](Encoder& e) {
+    e.add_int(45, 2);
+    e.add(58, "bad thing");
+  });
+  ASSERT_TRUE(run_until([&] { return s->stats().rejects_in == 1; }));
+  ASSERT_FALSE(h.problems.empty());
+  EXPECT_NE(h.problems.back().find("bad thing"), std::string::npos);
+  EXPECT_TRUE(s->active());
+  EXPECT_EQ(s->seq_nums().next_in, 3u);
+  EXPECT_TRUE(h.app.empty());
 }
 
 TEST_F(SessionTest, CounterpartyLogout) {
