@@ -84,6 +84,24 @@ inline bool fixed_digits(const char* s, int n, unsigned& out) noexcept {
   return true;
 }
 
+/// memcpy for the short runs of a FIX field: fixed-size (inlined) 8-byte chunks, then
+/// bytes; a libc call per field costs more than the copy.
+inline void copy_short(char* dst, const char* src, std::size_t n) noexcept {
+  while (n >= 8) {
+    std::memcpy(dst, src, 8);
+    dst += 8;
+    src += 8;
+    n -= 8;
+  }
+  if (n >= 4) {
+    std::memcpy(dst, src, 4);
+    dst += 4;
+    src += 4;
+    n -= 4;
+  }
+  for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+}
+
 inline void put2(char* p, unsigned v) noexcept {
   p[0] = static_cast<char>('0' + v / 10);
   p[1] = static_cast<char>('0' + v % 10);
@@ -218,8 +236,7 @@ ParseStatus parse(std::string_view buf, MessageView& out, std::size_t& consumed)
     }
     ++q;
     const std::size_t val_off = q;
-    const void* soh = std::memchr(b + q, kSoh, cks_off - q);  // cks_off - 1 is SOH
-    q = static_cast<std::size_t>(static_cast<const char*>(soh) - b);
+    while (b[q] != kSoh) ++q;  // stops at cks_off - 1 at the latest (checked SOH)
     if (nf >= kMaxFields - 1) {
       consumed = msg_len;
       return ParseStatus::Garbled;
@@ -340,15 +357,24 @@ void Encoder::put(const char* p, std::size_t n) noexcept {
     overflow_ = true;
     return;
   }
-  std::memcpy(buf_ + pos_, p, n);
+  copy_short(buf_ + pos_, p, n);
   pos_ += n;
 }
 
+char* Encoder::reserve(std::size_t n) noexcept {
+  if (n > kMaxMessage - kTrailer - pos_) {
+    overflow_ = true;
+    return nullptr;
+  }
+  return buf_ + pos_;
+}
+
 void Encoder::put_tag(int tag) noexcept {
-  char tmp[16];
-  auto r = std::to_chars(tmp, tmp + sizeof tmp - 1, tag);
-  *r.ptr++ = '=';
-  put(tmp, static_cast<std::size_t>(r.ptr - tmp));
+  char* p = reserve(12);  // 10 digits and '='
+  if (p == nullptr) return;
+  char* e = std::to_chars(p, p + 11, tag).ptr;
+  *e++ = '=';
+  pos_ = static_cast<std::size_t>(e - buf_);
 }
 
 void Encoder::begin(std::string_view msg_type, std::string_view sender, std::string_view target, uint64_t seq,
@@ -386,10 +412,11 @@ void Encoder::add_char(int tag, char value) noexcept {
 
 void Encoder::add_int(int tag, int64_t value) noexcept {
   put_tag(tag);
-  char tmp[24];
-  auto r = std::to_chars(tmp, tmp + sizeof tmp - 1, value);
-  *r.ptr++ = kSoh;
-  put(tmp, static_cast<std::size_t>(r.ptr - tmp));
+  char* p = reserve(21);  // sign, 19 digits, SOH
+  if (p == nullptr) return;
+  char* e = std::to_chars(p, p + 20, value).ptr;
+  *e++ = kSoh;
+  pos_ = static_cast<std::size_t>(e - buf_);
 }
 
 void Encoder::add_decimal(int tag, int64_t mantissa, int scale) noexcept {
@@ -435,15 +462,19 @@ void Encoder::add_utc_timestamp(int tag, int64_t ns, int frac_digits) noexcept {
     rem += kNsPerDay;
     --days;
   }
-  const Civil c = civil_from_days(days);
+  if (days != cached_day_) {  // the date changes once a day: format it once
+    const Civil c = civil_from_days(days);
+    const auto y = static_cast<unsigned>(c.y < 0 ? 0 : c.y > 9999 ? 9999 : c.y);
+    put2(cached_date_, y / 100);
+    put2(cached_date_ + 2, y % 100);
+    put2(cached_date_ + 4, c.m);
+    put2(cached_date_ + 6, c.d);
+    cached_day_ = days;
+  }
   const auto sec_of_day = static_cast<unsigned>(rem / 1'000'000'000LL);
   auto frac = static_cast<uint32_t>(rem % 1'000'000'000LL);
   char tmp[32];
-  const auto y = static_cast<unsigned>(c.y < 0 ? 0 : c.y > 9999 ? 9999 : c.y);
-  put2(tmp, y / 100);
-  put2(tmp + 2, y % 100);
-  put2(tmp + 4, c.m);
-  put2(tmp + 6, c.d);
+  std::memcpy(tmp, cached_date_, 8);
   tmp[8] = '-';
   put2(tmp + 9, sec_of_day / 3600);
   tmp[11] = ':';

@@ -117,12 +117,16 @@ class Encoder {
  private:
   void put(const char* p, std::size_t n) noexcept;
   void put_tag(int tag) noexcept;
+  /// buf_ + pos_ when `n` more bytes fit (the trailer's room kept), else overflow.
+  char* reserve(std::size_t n) noexcept;
 
   char* buf_;
   std::size_t pos_ = 0;         ///< end of what is written
   std::size_t body_start_ = 0;  ///< the body is written from a fixed offset (room for 8 and 9)
   std::size_t start_ = 0;       ///< first byte of the finished message
   bool overflow_ = false;
+  int64_t cached_day_ = INT64_MIN;  ///< add_utc_timestamp: the day of cached_date_
+  char cached_date_[8] = {};        ///< "YYYYMMDD" of cached_day_
 };
 
 }  // namespace tp::fix
