@@ -175,5 +175,139 @@ TEST_F(SimVenueTest, VenueIdsAreASeparateIncreasingNumbering) {
   EXPECT_EQ(out[0].venue_id.v, first.v + 1);
 }
 
+
+// ---- resting mode (tickpipe venue): Day orders rest, match later books, cancel.
+
+class SimVenueRestingTest : public SimVenueTest {
+ protected:
+  SimVenueRestingTest() { venue.enable_resting(8); }
+  ExecReport rest_out[4 * kMaxLevels];
+  int match_resting() { return venue.match_resting(rest_out, 4 * kMaxLevels); }
+  OrderRequest cancel(uint64_t id, VenueOrderId vid) {
+    OrderRequest c = order(id, Side::Buy, 100, 1);
+    c.action = OrderAction::Cancel;
+    c.venue_id = vid;
+    return c;
+  }
+};
+
+TEST_F(SimVenueRestingTest, DayOrderNotMarketableRestsWithoutACancel) {
+  venue.on_market(book({{99, 5}}, {{101, 5}}));
+  ASSERT_EQ(run(order(1, Side::Buy, 100, 2, Tif::Day)), 1);
+  EXPECT_EQ(out[0].type, ExecType::New);
+  EXPECT_EQ(out[0].leaves_qty, Qty{2});
+  EXPECT_EQ(venue.resting_count(), 1u);
+  EXPECT_EQ(match_resting(), 0) << "the same book cannot fill it";
+}
+
+TEST_F(SimVenueRestingTest, DayOrderTakesWhatIsThereAndRestsTheRest) {
+  venue.on_market(book({{99, 5}}, {{100, 1}, {101, 5}}));
+  ASSERT_EQ(run(order(1, Side::Buy, 100, 3, Tif::Day)), 2);
+  EXPECT_EQ(out[1].type, ExecType::Trade);
+  EXPECT_EQ(out[1].last_qty, Qty{1});
+  EXPECT_EQ(out[1].leaves_qty, Qty{2});
+  EXPECT_EQ(venue.resting_count(), 1u);
+}
+
+TEST_F(SimVenueRestingTest, RestingBuyFillsAtTheLaterBooksPriceUpToItsSize) {
+  venue.on_market(book({{99, 5}}, {{102, 5}}));
+  ASSERT_EQ(run(order(1, Side::Buy, 100, 3, Tif::Day)), 1);
+  const VenueOrderId vid = out[0].venue_id;
+  // The offer comes down through the limit: the resting buy takes the book's price.
+  venue.on_market(book({{98, 5}}, {{99, 2}, {100, 4}}, 2'000));
+  ASSERT_EQ(match_resting(), 2);
+  EXPECT_EQ(rest_out[0].type, ExecType::Trade);
+  EXPECT_EQ(rest_out[0].venue_id, vid);
+  EXPECT_FALSE(rest_out[0].client_id.valid()) << "fills carry only the venue id";
+  EXPECT_EQ(rest_out[0].last_px, Price{99}) << "at the book price, better than the limit";
+  EXPECT_EQ(rest_out[0].last_qty, Qty{2});
+  EXPECT_EQ(rest_out[1].last_px, Price{100});
+  EXPECT_EQ(rest_out[1].last_qty, Qty{1});
+  EXPECT_EQ(rest_out[1].cum_qty, Qty{3});
+  EXPECT_EQ(rest_out[1].leaves_qty, Qty{0});
+  EXPECT_EQ(venue.resting_count(), 0u);
+  // The size it took is gone for an IOC on the same book.
+  ASSERT_EQ(run(order(2, Side::Buy, 100, 5, Tif::Ioc, 2'000)), 3);
+  EXPECT_EQ(out[1].last_qty, Qty{3});
+}
+
+TEST_F(SimVenueRestingTest, RestingSellFillsPartlyAndKeepsResting) {
+  venue.on_market(book({{99, 5}}, {{102, 5}}));
+  ASSERT_EQ(run(order(1, Side::Sell, 101, 4, Tif::Day)), 1);
+  venue.on_market(book({{101, 1}, {100, 9}}, {{103, 5}}, 2'000));
+  ASSERT_EQ(match_resting(), 1);
+  EXPECT_EQ(rest_out[0].last_px, Price{101});
+  EXPECT_EQ(rest_out[0].cum_qty, Qty{1});
+  EXPECT_EQ(rest_out[0].leaves_qty, Qty{3});
+  EXPECT_EQ(venue.resting_count(), 1u);
+  venue.on_market(book({{102, 9}}, {{103, 5}}, 3'000));
+  ASSERT_EQ(match_resting(), 1);
+  EXPECT_EQ(rest_out[0].last_px, Price{102});
+  EXPECT_EQ(rest_out[0].cum_qty, Qty{4});
+  EXPECT_EQ(venue.resting_count(), 0u);
+}
+
+TEST_F(SimVenueRestingTest, OlderRestingOrdersFillFirst) {
+  venue.on_market(book({{99, 5}}, {{102, 5}}));
+  ASSERT_EQ(run(order(1, Side::Buy, 100, 1, Tif::Day)), 1);
+  const VenueOrderId first = out[0].venue_id;
+  ASSERT_EQ(run(order(2, Side::Buy, 100, 1, Tif::Day)), 1);
+  venue.on_market(book({{98, 5}}, {{100, 1}}, 2'000));
+  ASSERT_EQ(match_resting(), 1);
+  EXPECT_EQ(rest_out[0].venue_id, first);
+  EXPECT_EQ(venue.resting_count(), 1u);
+}
+
+TEST_F(SimVenueRestingTest, CancelRemovesARestingOrder) {
+  venue.on_market(book({{99, 5}}, {{100, 1}, {102, 5}}));
+  ASSERT_EQ(run(order(1, Side::Buy, 100, 3, Tif::Day)), 2);
+  const VenueOrderId vid = out[0].venue_id;
+  ASSERT_EQ(run(cancel(2, vid)), 1);
+  EXPECT_EQ(out[0].type, ExecType::Canceled);
+  EXPECT_EQ(out[0].venue_id, vid);
+  EXPECT_EQ(out[0].cum_qty, Qty{1});
+  EXPECT_EQ(out[0].leaves_qty, Qty{0});
+  EXPECT_EQ(venue.resting_count(), 0u);
+  venue.on_market(book({{98, 5}}, {{99, 5}}, 2'000));
+  EXPECT_EQ(match_resting(), 0) << "a cancelled order does not fill";
+  // A second cancel, or one of an unknown id, is rejected.
+  ASSERT_EQ(run(cancel(3, vid)), 1);
+  EXPECT_EQ(out[0].type, ExecType::Rejected);
+  EXPECT_EQ(out[0].reason, RejectReason::UnknownOrder);
+}
+
+TEST_F(SimVenueRestingTest, FokAndIocUnchangedInRestingMode) {
+  venue.on_market(book({{99, 5}}, {{100, 2}}));
+  ASSERT_EQ(run(order(1, Side::Buy, 100, 3)), 2);
+  EXPECT_EQ(out[1].type, ExecType::Canceled);
+  ASSERT_EQ(run(order(2, Side::Buy, 100, 3, Tif::Ioc)), 3);
+  EXPECT_EQ(out[1].last_qty, Qty{2});
+  EXPECT_EQ(out[2].type, ExecType::Canceled);
+  EXPECT_EQ(venue.resting_count(), 0u);
+}
+
+TEST_F(SimVenueRestingTest, FullRestingListCancelsTheRemainder) {
+  SimVenue one(0);
+  one.enable_resting(1);
+  one.on_market(book({{99, 5}}, {{102, 5}}));
+  ExecReport r[SimVenue::kMaxReportsPerOrder];
+  ASSERT_TRUE(one.accept(order(1, Side::Buy, 100, 1, Tif::Day)));
+  ASSERT_EQ(one.process_next(r), 1);
+  ASSERT_TRUE(one.accept(order(2, Side::Buy, 100, 1, Tif::Day)));
+  ASSERT_EQ(one.process_next(r), 2);
+  EXPECT_EQ(r[1].type, ExecType::Canceled);
+  EXPECT_EQ(one.resting_count(), 1u);
+}
+
+TEST_F(SimVenueRestingTest, MatchRestingStopsWhenTheOutputIsFullAndResumes) {
+  venue.on_market(book({{90, 5}}, {{102, 5}}));
+  for (uint64_t id = 1; id <= 3; ++id) ASSERT_EQ(run(order(id, Side::Buy, 100, 1, Tif::Day)), 1);
+  venue.on_market(book({{90, 5}}, {{100, 9}}, 2'000));
+  ExecReport small[kMaxLevels + 1];
+  EXPECT_EQ(venue.match_resting(small, kMaxLevels + 1), 2) << "room for whole orders only";
+  EXPECT_EQ(venue.match_resting(small, kMaxLevels + 1), 1);
+  EXPECT_EQ(venue.match_resting(small, kMaxLevels + 1), 0);
+}
+
 }  // namespace
 }  // namespace tp

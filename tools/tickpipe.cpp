@@ -1,4 +1,4 @@
-// tickpipe - command line: replay, convert, inspect, live.
+// tickpipe - command line: replay, convert, inspect, live, venue.
 //
 // Exit status: 0 success; 2 bad input, configuration or option value (the message names
 // file, line, field and value); 3 storage (LMDB) error; 1 anything else (a failed CPU
@@ -17,6 +17,7 @@
 #include "tp/app/replay.hpp"
 #include "tp/ring/agent.hpp"
 #include "tp/storage/store.hpp"
+#include "tp/venue/venue.hpp"
 
 namespace {
 
@@ -161,6 +162,35 @@ int main(int argc, char** argv) {
   live->add_option("--report-json", live_report_json, "also write the machine-readable report here");
   live->add_flag("--quiet", live_quiet, "do not print the report");
 
+  // ---- venue: the FIX 4.4 exchange simulator (docs/FIX.md; logic in tools/venue)
+  tp::venue::VenueOptions vo;
+  std::string venue_format = "auto";
+  auto* venue = app.add_subcommand(
+      "venue", "FIX 4.4 exchange simulator: plays a recorded file as market data, matches orders (SimVenue)");
+  venue->add_option("--data", vo.data, "input file (same formats as replay)")->required();
+  venue->add_option("--format", venue_format, "auto|taifex|bars|jsonl|binary")->capture_default_str();
+  venue->add_option("--symbol", vo.read.symbol, "product (MTX, TM, TX)")->capture_default_str();
+  venue->add_option("--contract", vo.read.contract, "contract month, e.g. 202108 (default: front month)");
+  venue->add_option("--config", vo.config_path, "configuration (TOML): instrument, tick rule, session hours");
+  venue->add_option("--port", vo.port, "TCP port (0: a free one, printed as 'venue: listening on 127.0.0.1:PORT')")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  venue->add_option("--speed", vo.speed, "playback speed: event time / X; 0 = lockstep with the client (sync TestRequests)")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  venue->add_option("--linger-ms", vo.linger_ms, "after the file is played, exit after this long without client activity")
+      ->check(CLI::Range(int64_t{0}, int64_t{86'400'000}))
+      ->capture_default_str();
+  venue->add_option("--max-seconds", vo.max_seconds, "exit after this many seconds in any case (0 = no limit)")
+      ->check(CLI::Range(0.0, 1e7));
+  venue->add_option("--max-events", vo.max_events, "play only the first N events (0 = all)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000'000}));
+  venue->add_option("--from", vo.from, "play events from this local time HH:MM[:SS]");
+  venue->add_option("--to", vo.to, "play events before this local time HH:MM[:SS]");
+  venue->add_option("--log", vo.log_path, "log every FIX message in and out to this file");
+  venue->add_option("--state-out", vo.state_out, "write the venue's view (orders, fills, positions, counters) as JSON at exit");
+  venue->add_option("--faults", vo.faults_path, "scripted faults, one per line (docs/FIX.md \"Venue faults\")");
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -229,6 +259,11 @@ int main(int argc, char** argv) {
       const tp::app::LiveResult r = tp::app::run_live(lo);
       if (!live_quiet) std::cout << tp::app::format_live_report(r);
       if (!live_report_json.empty()) write_file(live_report_json, tp::app::format_report_json(r.report));
+      return 0;
+    }
+    if (venue->parsed()) {
+      if (!tp::parse_input_format(venue_format, vo.read.format)) throw CLI::ValidationError("--format", venue_format);
+      tp::venue::run_venue(vo, std::cout, std::cerr);
       return 0;
     }
     if (inspect->parsed()) {

@@ -85,10 +85,16 @@ int SimVenue::match(const OrderRequest& o, ExecReport* out) noexcept {
     return 1;
   };
 
-  if (o.action == OrderAction::Cancel) return reject(RejectReason::UnknownOrder);
+  if (o.action == OrderAction::Cancel) {
+    if (resting_enabled_) {
+      const int n = cancel_resting(o, out);
+      if (n > 0) return n;
+    }
+    return reject(RejectReason::UnknownOrder);
+  }
   if (o.qty.lots <= 0) return reject(RejectReason::InvalidQty);
   if (o.limit.ticks <= 0) return reject(RejectReason::InvalidPrice);
-  if (o.tif == Tif::Day) return reject(RejectReason::Unsupported);
+  if (o.tif == Tif::Day && !resting_enabled_) return reject(RejectReason::Unsupported);
   if (!o.client_id.valid() || seen_before(o.client_id)) return reject(RejectReason::DuplicateId);
 
   int n = 0;
@@ -100,38 +106,15 @@ int SimVenue::match(const OrderRequest& o, ExecReport* out) noexcept {
   out[n++] = ack;
 
   // What the book offers at or better than the limit.
-  Level* book = o.side == Side::Buy ? asks_ : bids_;
-  const int depth = o.side == Side::Buy ? nasks_ : nbids_;
-  auto marketable = [&](Price px) { return o.side == Side::Buy ? px <= o.limit : px >= o.limit; };
-  int32_t available = 0;
-  for (int i = 0; i < depth && marketable(book[i].px); ++i) {
-    available += book[i].qty.lots - book[i].taken.lots;
-  }
+  const int32_t available = available_for(o);
   const int32_t want = o.qty.lots;
   const int32_t fill = o.tif == Tif::Fok ? (available >= want ? want : 0) : (available < want ? available : want);
 
   int32_t cum = 0;
-  for (int i = 0; i < depth && cum < fill && marketable(book[i].px); ++i) {
-    const int32_t free = book[i].qty.lots - book[i].taken.lots;
-    if (free <= 0) continue;
-    const int32_t take = free < fill - cum ? free : fill - cum;
-    book[i].taken.lots += take;
-    cum += take;
-    ExecReport f;
-    f.venue_id = vid;  // fills carry only the venue's id
-    f.type = ExecType::Trade;
-    f.side = o.side;
-    f.open_close = o.open_close;
-    f.tif = o.tif;
-    f.limit_price = o.limit;
-    f.order_qty = o.qty;
-    f.last_qty = Qty{take};
-    f.last_px = book[i].px;
-    f.cum_qty = Qty{cum};
-    f.leaves_qty = Qty{want - cum};
-    out[n++] = f;
-    ++stats_.fills;
-    stats_.filled_lots += static_cast<uint64_t>(take);
+  n += take(o, vid, fill, cum, out + n);
+  if (cum < want && o.tif == Tif::Day && resting_.size() < resting_.capacity()) {
+    resting_.push_back(Resting{o, vid, cum});  // never reallocates: capacity reserved
+    return n;
   }
   if (cum < want) {
     ExecReport c;
@@ -146,6 +129,99 @@ int SimVenue::match(const OrderRequest& o, ExecReport* out) noexcept {
     c.leaves_qty = Qty{0};
     out[n++] = c;
     ++stats_.cancels;
+  }
+  return n;
+}
+
+int32_t SimVenue::available_for(const OrderRequest& o) const noexcept {
+  const Level* book = o.side == Side::Buy ? asks_ : bids_;
+  const int depth = o.side == Side::Buy ? nasks_ : nbids_;
+  int32_t available = 0;
+  for (int i = 0; i < depth; ++i) {
+    const bool marketable = o.side == Side::Buy ? book[i].px <= o.limit : book[i].px >= o.limit;
+    if (!marketable) break;
+    available += book[i].qty.lots - book[i].taken.lots;
+  }
+  return available;
+}
+
+int SimVenue::take(const OrderRequest& o, VenueOrderId vid, int32_t fill, int32_t& cum, ExecReport* out) noexcept {
+  Level* book = o.side == Side::Buy ? asks_ : bids_;
+  const int depth = o.side == Side::Buy ? nasks_ : nbids_;
+  auto marketable = [&](Price px) { return o.side == Side::Buy ? px <= o.limit : px >= o.limit; };
+  const int32_t want = o.qty.lots;
+  const int32_t target = cum + fill;
+  int n = 0;
+  for (int i = 0; i < depth && cum < target && marketable(book[i].px); ++i) {
+    const int32_t free = book[i].qty.lots - book[i].taken.lots;
+    if (free <= 0) continue;
+    const int32_t take_lots = free < target - cum ? free : target - cum;
+    book[i].taken.lots += take_lots;
+    cum += take_lots;
+    ExecReport f;
+    f.venue_id = vid;  // fills carry only the venue's id
+    f.type = ExecType::Trade;
+    f.side = o.side;
+    f.open_close = o.open_close;
+    f.tif = o.tif;
+    f.limit_price = o.limit;
+    f.order_qty = o.qty;
+    f.last_qty = Qty{take_lots};
+    f.last_px = book[i].px;
+    f.cum_qty = Qty{cum};
+    f.leaves_qty = Qty{want - cum};
+    out[n++] = f;
+    ++stats_.fills;
+    stats_.filled_lots += static_cast<uint64_t>(take_lots);
+  }
+  return n;
+}
+
+void SimVenue::enable_resting(std::size_t max_resting) {
+  if (max_resting == 0) throw std::invalid_argument("SimVenue: max_resting must be at least 1");
+  resting_.reserve(max_resting);
+  resting_enabled_ = true;
+}
+
+int SimVenue::cancel_resting(const OrderRequest& o, ExecReport* out) noexcept {
+  for (std::size_t i = 0; i < resting_.size(); ++i) {
+    if (resting_[i].vid != o.venue_id) continue;
+    const Resting r = resting_[i];
+    resting_.erase(resting_.begin() + static_cast<std::ptrdiff_t>(i));  // no allocation
+    ExecReport c;
+    c.venue_id = r.vid;  // cancels carry only the venue's id
+    c.type = ExecType::Canceled;
+    c.side = r.o.side;
+    c.open_close = r.o.open_close;
+    c.tif = r.o.tif;
+    c.limit_price = r.o.limit;
+    c.order_qty = r.o.qty;
+    c.cum_qty = Qty{r.cum};
+    c.leaves_qty = Qty{0};
+    out[0] = c;
+    ++stats_.cancels;
+    return 1;
+  }
+  return 0;
+}
+
+int SimVenue::match_resting(ExecReport* out, int max_out) noexcept {
+  int n = 0;
+  std::size_t i = 0;
+  while (i < resting_.size() && max_out - n >= kMaxLevels) {
+    Resting& r = resting_[i];
+    const int32_t leaves = r.o.qty.lots - r.cum;
+    const int32_t available = available_for(r.o);
+    if (available <= 0) {
+      ++i;
+      continue;
+    }
+    n += take(r.o, r.vid, available < leaves ? available : leaves, r.cum, out + n);
+    if (r.cum >= r.o.qty.lots) {
+      resting_.erase(resting_.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      ++i;
+    }
   }
   return n;
 }

@@ -6,9 +6,20 @@
 //    been applied; see FeedAgent for the ordering rule).
 //  * FOK: filled completely at the resting prices (possibly several levels, one fill
 //    report per level) if enough size is available at or better than the limit,
-//    otherwise cancelled. IOC: fills what is available, cancels the rest. Day orders
-//    and cancels of resting orders are not supported (rejected: Unsupported /
+//    otherwise cancelled. IOC: fills what is available, cancels the rest. By default
+//    (replay) Day orders and cancels are not supported (rejected: Unsupported /
 //    UnknownOrder) since nothing rests at this venue.
+//  * Resting mode (enable_resting(), used by `tickpipe venue`): a Day limit order first
+//    takes what the book offers at or better than its limit (as an IOC would), and the
+//    rest rests (no cancel report). match_resting(), called after each on_market(),
+//    matches the resting orders in time priority (oldest first) against the new book:
+//    a resting buy fills against ask levels priced at or below its limit, a resting sell
+//    against bid levels at or above it, each fill at the BOOK level's price (the
+//    recorded counterparty's price, which is the limit or better), up to the level's
+//    size not yet taken. A Cancel (OrderRequest::action, venue_id = the resting order)
+//    removes a resting order and reports Canceled (cum_qty = what it had filled);
+//    a Cancel of an order that is not resting is rejected UnknownOrder. FOK and IOC
+//    behave exactly as without resting mode.
 //  * Size taken by our fills is remembered per level until the next quote update, so
 //    two orders cannot both take the same displayed lot.
 //  * Reports: the ack (New) carries both the client order id and the venue's own id
@@ -17,8 +28,10 @@
 //    the client id. A reused client order id is rejected (DuplicateId): idempotency.
 //  * Deterministic: no wall clock, no randomness.
 //
-// Threads: owned by the feed agent's thread. Allocation: the constructor reserves the
-// pending queue and the id set; accept() and process_next() never allocate.
+// Threads: owned by one thread at a time (the feed agent's; the venue's under its lock).
+// Allocation: the constructor reserves the pending queue and the id set,
+// enable_resting() the resting list; accept(), process_next() and match_resting() never
+// allocate.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +57,21 @@ class SimVenue {
 
   /// `max_pending`: orders in flight at once (power of two). Cold path.
   SimVenue(int64_t latency_ns, std::size_t max_pending = 1024, std::size_t max_orders = 1u << 16);
+
+  /// Turns resting mode on (see above) for up to `max_resting` resting Day orders at
+  /// once (a Day order arriving when that many rest has its remainder cancelled). Call
+  /// before the first order. Cold path: reserves the resting list.
+  void enable_resting(std::size_t max_resting = 4096);
+  [[nodiscard]] bool resting_enabled() const noexcept { return resting_enabled_; }
+  /// Day orders resting now.
+  [[nodiscard]] std::size_t resting_count() const noexcept { return resting_.size(); }
+
+  /// Resting mode: matches the resting orders against the current book (call after
+  /// on_market) and writes their fill reports (venue id only, as every fill) to
+  /// out[0..n). Writes fills of whole orders only while at least kMaxLevels slots are
+  /// left of `max_out` (>= kMaxLevels): when it returns n > max_out - kMaxLevels, call
+  /// it again for the rest. Returns 0 when nothing (more) can fill. Never allocates.
+  int match_resting(ExecReport* out, int max_out) noexcept;
 
   /// Applies a market event to the book (quotes replace the levels and reset the
   /// taken size). Never allocates.
@@ -74,8 +102,19 @@ class SimVenue {
     Qty qty;
     Qty taken;
   };
+  struct Resting {
+    OrderRequest o;
+    VenueOrderId vid;
+    int32_t cum = 0;
+  };
   bool seen_before(ClientOrderId id) noexcept;
   int match(const OrderRequest& o, ExecReport* out) noexcept;
+  int cancel_resting(const OrderRequest& o, ExecReport* out) noexcept;
+  /// Lots the book offers to `o` at or better than its limit (not yet taken).
+  int32_t available_for(const OrderRequest& o) const noexcept;
+  /// Takes up to `fill` lots for `o` level by level (one Trade report each, cum_qty
+  /// counted from `cum`). Returns the reports written; `cum` is updated.
+  int take(const OrderRequest& o, VenueOrderId vid, int32_t fill, int32_t& cum, ExecReport* out) noexcept;
 
   int64_t latency_ns_;
   std::vector<OrderRequest> pending_;
@@ -91,6 +130,8 @@ class SimVenue {
   std::size_t ids_mask_;
   std::size_t ids_used_ = 0;
   SimVenueStats stats_;
+  bool resting_enabled_ = false;
+  std::vector<Resting> resting_;  ///< time priority (oldest first); capacity reserved
 };
 
 }  // namespace tp
