@@ -10,6 +10,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 #include "tp/fix/fix_pipeline.hpp"
 #include "tp/storage/persister.hpp"
 #include "tp/storage/store.hpp"
@@ -186,6 +188,50 @@ LiveResult run_live(const LiveOptions& opt) {
   x << "stop:    " << (out.stopped_by_signal ? "signal" : stop_asked ? "--max-seconds" : "the venue logged out")
     << "; tracker duplicate reports " << r.tracker.duplicate_reports << "\n";
   r.extra_lines = x.str();
+  using json = nlohmann::ordered_json;
+  auto session_json = [](const fix::Session& s) {
+    const fix::SessionStats& st = s.stats();
+    return json{{"sender", s.config().sender},
+                {"msgs_in", st.msgs_in},
+                {"msgs_out", st.msgs_out},
+                {"logons", st.logons},
+                {"disconnects", st.disconnects},
+                {"resend_requests_in", st.resend_requests_in},
+                {"resend_requests_out", st.resend_requests_out},
+                {"gap_fills_in", st.gap_fills_in},
+                {"gap_fills_out", st.gap_fills_out},
+                {"garbled", st.garbled},
+                {"rejects_in", st.rejects_in},
+                {"rejects_out", st.rejects_out},
+                {"poss_dup_ignored", st.poss_dup_ignored},
+                {"seq_too_low", st.seq_too_low},
+                {"next_seq_out", s.seq_nums().next_out},
+                {"next_seq_in", s.seq_nums().next_in}};
+  };
+  const json j{{"md_messages", f.md_messages},
+               {"md_snapshots", f.md_snapshots},
+               {"md_bad", f.md_bad},
+               {"md_rejects", f.md_rejects},
+               {"market_events", f.market_events},
+               {"exec_reports", f.exec_reports},
+               {"duplicate_exec_ids", f.duplicate_exec_ids},
+               {"bad_reports", f.bad_reports},
+               {"status_reports", f.status_reports},
+               {"cancel_rejects", f.cancel_rejects},
+               {"orders_sent", f.orders_sent},
+               {"cancels_sent", f.cancels_sent},
+               {"orders_refused", f.orders_refused},
+               {"syncs_answered", f.syncs_answered},
+               {"staged", f.staged},
+               {"other_messages", f.other_messages},
+               {"tracker_duplicate_reports", r.tracker.duplicate_reports},
+               {"tracker_unknown_reports", r.tracker.unknown_reports},
+               {"tracker_late_reports", r.tracker.late_reports},
+               {"net_position_lots", r.tracker.net_position},
+               {"stopped_by", out.stopped_by_signal ? "signal" : stop_asked ? "max_seconds" : "venue_logout"},
+               {"order_session", session_json(p->feed().order_session())},
+               {"md_session", session_json(p->feed().md_session())}};
+  r.extra_json = j.dump();
   return out;
 }
 

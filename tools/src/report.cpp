@@ -423,6 +423,8 @@ std::string format_report_json(const ReplayResult& r) {
               {"unknown_reports", r.tracker.unknown_reports},
               {"backpressure", r.feed.backpressure + r.backpressure_tracker + r.backpressure_risk +
                                    r.backpressure_gateway}};
+  j["mode"] = r.mode;
+  if (!r.extra_json.empty()) j["live"] = json::parse(r.extra_json);
   return j.dump(2) + "\n";
 }
 

@@ -30,6 +30,7 @@ struct ReplayResult {
   std::string mode = "replay";      ///< "replay" or "live" (the report's title)
   std::string input_line;           ///< live: replaces the report's input line (the venue, the sessions)
   std::string extra_lines;          ///< live: appended to the report (FIX feed and session counters)
+  std::string extra_json;           ///< live: a JSON object, the JSON report's "live" (the same counters)
   Config cfg;
   ReadStats input;
   uint64_t input_events = 0;
