@@ -107,6 +107,7 @@ enum class C : uint8_t {
   qty, last_qty, cum_qty, leaves_qty, lots, filled,
   sent_time_ns, update_time_ns, time_ns, signal_time_ns, entry_time_ns, exit_time_ns,
   flags, trailing_active, protective_active, exit_in_flight,
+  session, msg_seq, text,
   kCount
 };
 constexpr std::size_t kNumCols = static_cast<std::size_t>(C::kCount);
@@ -123,6 +124,7 @@ constexpr std::array<const char*, kNumCols> kColName = {
   "qty", "last_qty", "cum_qty", "leaves_qty", "lots", "filled",
   "sent_time_ns", "update_time_ns", "time_ns", "signal_time_ns", "entry_time_ns", "exit_time_ns",
   "flags", "trailing_active", "protective_active", "exit_in_flight",
+  "session", "msg_seq", "text",
 };
 
 constexpr C kJournalCols[] = {
@@ -137,6 +139,7 @@ constexpr C kJournalCols[] = {
   C::qty, C::last_qty, C::cum_qty, C::leaves_qty, C::lots, C::filled,
   C::signal_time_ns, C::entry_time_ns, C::exit_time_ns,
   C::flags, C::trailing_active, C::protective_active, C::exit_in_flight,
+  C::session, C::msg_seq, C::text,
 };
 constexpr C kOrderCols[] = {
   C::run_id, C::client_id, C::venue_id, C::position_id, C::state, C::side, C::tif, C::open_close,
@@ -446,6 +449,15 @@ void put_chase(Line& l, const JrChase& c) {
   l.i(C::qty, c.qty.lots);
 }
 
+void put_session(Line& l, const JrSession& x) {
+  l.s(C::session, x.session == 0 ? "order" : "md");
+  l.s(C::event, to_string(x.event));
+  l.u(C::n, x.count);
+  l.u(C::msg_seq, x.msg_seq);
+  const std::size_t n = x.text_len < sizeof x.text ? x.text_len : sizeof x.text;
+  l.s(C::text, std::string_view(x.text, n));  // JSON/CSV-escaped by the writer
+}
+
 void put_journal(Line& l, uint32_t run_id, const JournalRecord& r) {
   l.u(C::run_id, run_id);
   l.u(C::seq, r.seq);
@@ -464,6 +476,7 @@ void put_journal(Line& l, uint32_t run_id, const JournalRecord& r) {
     case JournalType::Group: put_group(l, r.u.group); return;
     case JournalType::Signal: put_signal(l, r.u.signal); return;
     case JournalType::Chase: put_chase(l, r.u.chase); return;
+    case JournalType::Session: put_session(l, r.u.session); return;
   }
   // unknown type: key fields only
 }

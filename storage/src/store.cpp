@@ -118,6 +118,8 @@ std::size_t payload_bytes(JournalType t) noexcept {
       return offsetof(JrSignal, lots) + sizeof(Qty);
     case JournalType::Chase:
       return offsetof(JrChase, purpose) + sizeof(OrderPurpose);
+    case JournalType::Session:
+      return offsetof(JrSession, text) + sizeof(JrSession::text);
   }
   return 0;
 }
@@ -413,6 +415,7 @@ void apply(const EnvData& e, MDB_txn* txn, uint32_t run_id, const JournalRecord&
     case JournalType::ExecReport:
     case JournalType::Signal:
     case JournalType::Chase:
+    case JournalType::Session:
       return;  // journal only
   }
 }

@@ -100,8 +100,13 @@ bool wire_qty(std::string_view v, Qty& out) noexcept {
 
 }  // namespace
 
+/// Most Session records one poll of one session can journal (callbacks + counters).
+constexpr std::size_t kMaxJournalPerPoll = 32;
+
 struct FixFeed::Impl {
   explicit Impl(std::size_t staging) : staged(staging), exec_ids(1u << 16) {}
+  std::array<char, 80> problem{};  ///< the last on_session_problem text (for the next record)
+  std::size_t problem_len = 0;
   std::vector<Event> staged;  ///< FIFO ring of events waiting for room in out_
   std::size_t head = 0;
   std::size_t count = 0;
@@ -116,34 +121,64 @@ struct FixFeed::Impl {
   int64_t md_req_id = 0;
 };
 
-class FixFeed::OrderHandler final : public SessionHandler {
+/// What both sessions report the same way: journaled session events.
+class SessionEvents : public SessionHandler {
  public:
-  explicit OrderHandler(FixFeed& f) : f_(f) {}
-  void on_app_message(const MessageView& m) override { f_.on_order_message(m); }
-  bool on_test_request(std::string_view id) override { return f_.on_test_request(id); }
-  void on_logout(std::string_view) override {
-    if (f_.cfg_.stop_on_venue_logout && !f_.stopping_) f_.venue_done_ = true;
+  SessionEvents(FixFeed& f, int session, bool& venue_done, const bool& stopping, bool stop_on_logout)
+      : f_(f), session_(session), venue_done_(venue_done), stopping_(stopping), stop_on_logout_(stop_on_logout) {}
+  void on_logon() override { journal(SessionEvent::Logon, {}); }
+  void on_logout(std::string_view text) override {
+    journal(SessionEvent::Logout, text);
+    if (stop_on_logout_ && !stopping_) venue_done_ = true;
   }
+  void on_disconnect() override { journal(SessionEvent::Disconnect, {}); }
+  void on_session_problem(std::string_view what) override { problem(what); }
+
+ protected:
+  virtual void journal(SessionEvent ev, std::string_view text) = 0;
+  virtual void problem(std::string_view what) = 0;
+  FixFeed& f_;
+  int session_;
 
  private:
-  FixFeed& f_;
+  bool& venue_done_;
+  const bool& stopping_;
+  bool stop_on_logout_;
 };
 
-class FixFeed::MdHandler final : public SessionHandler {
+class FixFeed::OrderHandler final : public SessionEvents {
  public:
-  explicit MdHandler(FixFeed& f) : f_(f) {}
+  explicit OrderHandler(FixFeed& f)
+      : SessionEvents(f, 0, f.venue_done_, f.stopping_, f.cfg_.stop_on_venue_logout) {}
+  void on_app_message(const MessageView& m) override { f_.on_order_message(m); }
+  bool on_test_request(std::string_view id) override { return f_.on_test_request(id); }
+
+ private:
+  void journal(SessionEvent ev, std::string_view text) override { f_.journal_session(session_, ev, 1, text); }
+  void problem(std::string_view what) override { f_.note_problem(what); }
+};
+
+class FixFeed::MdHandler final : public SessionEvents {
+ public:
+  explicit MdHandler(FixFeed& f) : SessionEvents(f, 1, f.venue_done_, f.stopping_, f.cfg_.stop_on_venue_logout) {}
   void on_app_message(const MessageView& m) override { f_.on_md_message(m); }
-  void on_logon() override { f_.impl_->md_requested = false; }
-  void on_logout(std::string_view) override {
-    if (f_.cfg_.stop_on_venue_logout && !f_.stopping_) f_.venue_done_ = true;
+  void on_logon() override {
+    f_.impl_->md_requested = false;
+    SessionEvents::on_logon();
   }
 
  private:
-  FixFeed& f_;
+  void journal(SessionEvent ev, std::string_view text) override { f_.journal_session(session_, ev, 1, text); }
+  void problem(std::string_view what) override { f_.note_problem(what); }
 };
 
 FixFeed::FixFeed(const FixFeedConfig& cfg, const FeedPorts<SpscRing>& ports)
-    : cfg_(cfg), out_(ports.out), venue_in_(ports.venue_in), probe_(ports.probe) {
+    : cfg_(cfg),
+      out_(ports.out),
+      venue_in_(ports.venue_in),
+      probe_(ports.probe),
+      journal_(ports.journal),
+      counters_(ports.counters) {
   SessionConfig o;
   o.host = cfg.host;
   o.port = cfg.port;
@@ -200,6 +235,72 @@ void FixFeed::flush_staging() noexcept {
 
 bool FixFeed::settled() const noexcept {
   return impl_->count == 0 && venue_in_.front() == nullptr && probe_.idle(pushed_) && inflight_ <= 0;
+}
+
+// ------------------------------------------------------------------- journal
+
+void FixFeed::note_problem(std::string_view what) noexcept {
+  Impl& s = *impl_;
+  s.problem_len = what.size() < s.problem.size() ? what.size() : s.problem.size();
+  std::memcpy(s.problem.data(), what.data(), s.problem_len);
+}
+
+void FixFeed::journal_session(int session, SessionEvent ev, uint64_t count, std::string_view text) noexcept {
+  JournalRecord* r = journal_.try_claim();
+  if (r == nullptr) {  // cannot happen: room for kMaxJournalPerPoll is checked before a poll
+    ++stats_.journal_waits;
+    return;
+  }
+  *r = JournalRecord{};
+  stamper_.stamp(*r, seq_, last_time_, JournalType::Session);
+  JrSession& x = r->u.session;
+  x.count = count;
+  const Session& s = session == 0 ? *ord_ : *md_;
+  x.msg_seq = s.seq_nums().next_in;
+  x.session = static_cast<uint8_t>(session);
+  x.event = ev;
+  const std::size_t n = text.size() < sizeof x.text ? text.size() : sizeof x.text;
+  std::memcpy(x.text, text.data(), n);
+  x.text_len = static_cast<uint8_t>(n);
+  journal_.commit();
+  ++journaled_;
+  ++stats_.session_records;
+  counters_.journaled.store(journaled_, std::memory_order_release);
+}
+
+void FixFeed::journal_changes(int session, const SessionStats& b, const FixFeedStats& fb) noexcept {
+  const Session& ss = session == 0 ? *ord_ : *md_;
+  const SessionStats& a = ss.stats();
+  const std::string_view problem(impl_->problem.data(), impl_->problem_len);
+  auto counted = [&](uint64_t before, uint64_t after, SessionEvent ev, std::string_view text) {
+    if (after > before) journal_session(session, ev, after - before, text);
+  };
+  counted(b.garbled, a.garbled, SessionEvent::Garbled, problem);
+  counted(b.rejects_out, a.rejects_out, SessionEvent::RejectSent, problem);
+  counted(b.rejects_in, a.rejects_in, SessionEvent::RejectReceived, problem);
+  counted(b.resend_requests_out, a.resend_requests_out, SessionEvent::GapDetected, {});
+  counted(b.gap_fills_out, a.gap_fills_out, SessionEvent::GapFillSent, {});
+  counted(b.seq_too_low, a.seq_too_low, SessionEvent::SeqTooLow, problem);
+  counted(b.poss_dup_ignored, a.poss_dup_ignored, SessionEvent::PossDupIgnored, {});
+  counted(fb.bad_reports, stats_.bad_reports, SessionEvent::BadReport, {});
+  counted(fb.md_bad, stats_.md_bad, SessionEvent::BadMarketData, {});
+  counted(fb.other_messages, stats_.other_messages, SessionEvent::Unhandled, {});
+  impl_->problem_len = 0;
+}
+
+int FixFeed::poll_session(int session, int64_t now) noexcept {
+  Impl& s = *impl_;
+  if (s.count > s.staged.size() / 2) return 0;
+  if (journal_.free_slots(kMaxJournalPerPoll) < kMaxJournalPerPoll) {
+    ++stats_.journal_waits;
+    return 0;
+  }
+  Session& ss = session == 0 ? *ord_ : *md_;
+  const SessionStats before = ss.stats();
+  const FixFeedStats feed_before = stats_;
+  const int n = session == 0 ? ss.poll(now, *ord_handler_) : ss.poll(now, *md_handler_);
+  journal_changes(session, before, feed_before);
+  return n;
 }
 
 // ---------------------------------------------------------------- order session
@@ -535,7 +636,8 @@ int FixFeed::do_work() {
   int work = 0;
   Control c;
   while (s.control.try_dequeue(c)) {
-    if (c == Control::Stop && !stopping_) {
+    if (c == Control::Stop && !stopping_ && journal_.free_slots(1) >= 1) {
+      journal_session(0, SessionEvent::StopRequested, 1, "stop requested");
       stopping_ = true;
       stop_deadline_ns_ = now + cfg_.logout_timeout_ns;
       ord_->logout("tickpipe stopping", now);
@@ -548,8 +650,8 @@ int FixFeed::do_work() {
   }
   flush_staging();
   // Reports before market data: what the venue said about our orders comes first.
-  if (s.count <= s.staged.size() / 2) work += ord_->poll(now, *ord_handler_);
-  if (s.count <= s.staged.size() / 2) work += md_->poll(now, *md_handler_);
+  work += poll_session(0, now);
+  work += poll_session(1, now);
   if (md_->active() && !s.md_requested && !stopping_) send_market_data_request(now);
   send_orders(now);
   flush_staging();

@@ -85,6 +85,7 @@ const char* to_string(JournalType t) noexcept {
     case JournalType::Signal: return "signal";
     case JournalType::RiskReject: return "risk_reject";
     case JournalType::Chase: return "chase";
+    case JournalType::Session: return "session";
   }
   return "?";
 }
@@ -124,4 +125,26 @@ bool parse_input_format(std::string_view s, InputFormat& out) noexcept {
   return true;
 }
 
+}  // namespace tp
+
+namespace tp {
+const char* to_string(SessionEvent e) noexcept {
+  switch (e) {
+    case SessionEvent::Logon: return "logon";
+    case SessionEvent::Logout: return "logout";
+    case SessionEvent::Disconnect: return "disconnect";
+    case SessionEvent::Garbled: return "garbled";
+    case SessionEvent::RejectSent: return "reject_sent";
+    case SessionEvent::RejectReceived: return "reject_received";
+    case SessionEvent::GapDetected: return "gap_detected";
+    case SessionEvent::GapFillSent: return "gap_fill_sent";
+    case SessionEvent::SeqTooLow: return "seq_too_low";
+    case SessionEvent::PossDupIgnored: return "poss_dup_ignored";
+    case SessionEvent::BadReport: return "bad_report";
+    case SessionEvent::BadMarketData: return "bad_market_data";
+    case SessionEvent::Unhandled: return "unhandled";
+    case SessionEvent::StopRequested: return "stop_requested";
+  }
+  return "?";
+}
 }  // namespace tp

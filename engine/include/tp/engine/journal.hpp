@@ -61,6 +61,7 @@ enum class JournalType : uint16_t {
   Signal = 8,          ///< risk: range set, entry signal, day skipped, ...       payload: signal
   RiskReject = 9,      ///< risk: a pre-trade check refused an order             payload: order (+reason)
   Chase = 10,          ///< risk: a chase step or give-up                        payload: chase
+  Session = 11,        ///< feed: a FIX session event (live only)                 payload: session
 };
 const char* to_string(JournalType t) noexcept;
 
@@ -198,6 +199,35 @@ struct JrChase {
   OrderPurpose purpose;
 };
 
+/// What happened on a live feed's FIX session (docs/FIX.md). Counted events carry how
+/// many happened in one duty cycle of the feed (`count`).
+enum class SessionEvent : uint8_t {
+  Logon = 1,
+  Logout = 2,            ///< text: the venue's or our reason
+  Disconnect = 3,
+  Garbled = 4,           ///< bytes failing BeginString/BodyLength/CheckSum, skipped
+  RejectSent = 5,        ///< we sent Reject(3) for a bad message
+  RejectReceived = 6,    ///< the venue rejected one of ours
+  GapDetected = 7,       ///< MsgSeqNum too high: we sent a ResendRequest
+  GapFillSent = 8,       ///< we answered a ResendRequest with SequenceReset-GapFill
+  SeqTooLow = 9,         ///< MsgSeqNum too low without PossDupFlag: Logout
+  PossDupIgnored = 10,   ///< an already-seen PossDup message
+  BadReport = 11,        ///< an ExecutionReport refused (unknown ExecType, price off the tick grid, ...)
+  BadMarketData = 12,    ///< a W/X refused (a price off the grid, a bad field)
+  Unhandled = 13,        ///< an application message of a type the feed does not handle
+  StopRequested = 14,    ///< the operator or a signal asked the engine to stop
+};
+const char* to_string(SessionEvent e) noexcept;
+
+struct JrSession {
+  uint64_t count;        ///< events of this kind in one feed duty cycle
+  uint64_t msg_seq;      ///< the session's next incoming MsgSeqNum when it was journaled
+  uint8_t session;       ///< 0 order session, 1 market-data session
+  SessionEvent event;
+  uint8_t text_len;      ///< valid bytes of text
+  char text[77];         ///< a reason (Logout text, the session's problem description), truncated
+};
+
 struct alignas(64) JournalRecord {
   uint64_t seq = 0;        ///< origin event seq (key part 2)
   TimeNs event_time;       ///< event time of the origin event
@@ -215,6 +245,7 @@ struct alignas(64) JournalRecord {
     JrGroup group;
     JrSignal signal;
     JrChase chase;
+    JrSession session;
     uint8_t raw[96];
     Body() : raw{} {}  // zero every payload byte: records are compared byte for byte
   } u;

@@ -24,7 +24,13 @@
 //   answered once market-data message s has been emitted, the pipeline is idle and every
 //   FOK/IOC order sent has had its final report.
 // * Back-pressure: events that do not fit the output ring wait in a staging FIFO (never
-//   dropped); while it is over half full the sockets are not read (TCP pushes back).
+//   dropped); while it is over half full, or the feed's journal ring has no room for
+//   the most one poll can journal, the sockets are not read (TCP pushes back).
+// * Journal: every session event (logon, logout, disconnect, garbled input, rejects sent
+//   and received, gaps, gap fills, too-low sequence numbers, PossDup duplicates, refused
+//   reports and market data, unhandled messages, the stop request) is a Session record
+//   on the feed's journal ring (JrSession: counted per duty cycle, with the session's
+//   problem text), persisted with the stages' records.
 //
 // Threads: do_work() on the feed's runner thread only. request_stop() from any thread
 // (a moodycamel::ConcurrentQueue: the signal thread and, later, the operator's control
@@ -82,6 +88,8 @@ struct FixFeedStats {
   uint64_t syncs_answered = 0;     ///< lockstep TestRequests answered
   uint64_t staged = 0;             ///< events that waited in the staging FIFO (back-pressure)
   uint64_t other_messages = 0;     ///< application messages of a type this feed does not handle
+  uint64_t session_records = 0;    ///< Session records journaled
+  uint64_t journal_waits = 0;      ///< duty cycles that did not read a socket: the journal ring was full
 };
 
 class FixFeed final : public Agent {
@@ -114,6 +122,10 @@ class FixFeed final : public Agent {
   class MdHandler;
   struct Impl;
 
+  void journal_session(int session, SessionEvent ev, uint64_t count, std::string_view text) noexcept;
+  void note_problem(std::string_view what) noexcept;
+  void journal_changes(int session, const SessionStats& before, const FixFeedStats& feed_before) noexcept;
+  int poll_session(int session, int64_t now) noexcept;
   void on_order_message(const MessageView& m);
   void on_md_message(const MessageView& m);
   bool on_test_request(std::string_view id);
@@ -129,6 +141,10 @@ class FixFeed final : public Agent {
   SpscRing<Event>& out_;
   SpscRing<OrderRequest>& venue_in_;
   PipelineProbe probe_;
+  SpscRing<JournalRecord>& journal_;
+  StageCounters& counters_;
+  JournalStamper stamper_{Stage::Feed};
+  uint64_t journaled_ = 0;
   std::unique_ptr<Session> ord_;
   std::unique_ptr<Session> md_;
   std::unique_ptr<OrderHandler> ord_handler_;

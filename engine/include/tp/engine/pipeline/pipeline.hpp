@@ -82,12 +82,16 @@ using JournalDiscard = JournalDiscardT<SpscRing>;
 
 /// What a feed agent is wired to: it is the single ingress (writes `out`, SPEC §2) and
 /// the venue side of the gateway (reads `venue_in`); `probe` shows the downstream stages'
-/// progress (the replay feed's event-time lookahead).
+/// progress (the replay feed's event-time lookahead). `journal` is the feed's own journal
+/// ring (session events of a live feed; the replay feed journals nothing) and `counters`
+/// where it publishes what it journaled (counters.journaled, the feed's thread only).
 template <template <class> class Q>
 struct FeedPorts {
   Q<Event>& out;
   Q<OrderRequest>& venue_in;
   PipelineProbe probe;
+  Q<JournalRecord>& journal;
+  StageCounters& counters;
 };
 
 /// The pipeline around a feed of type `Feed` (an Agent built by the caller's
@@ -107,7 +111,7 @@ class PipelineT {
   PipelineT(const PipelineT&) = delete;
   PipelineT& operator=(const PipelineT&) = delete;
 
-  /// The journal queues (tracker, risk, gateway), for the persister.
+  /// The journal queues (tracker, risk, gateway, feed), for the persister.
   [[nodiscard]] std::vector<Q<JournalRecord>*> journal_rings();
 
   /// Starts the threads of the layout: the hot threads (cpus[i] each, idle strategy
@@ -160,6 +164,8 @@ class PipelineT {
   Q<JournalRecord> tracker_journal_;
   Q<JournalRecord> risk_journal_;
   Q<JournalRecord> gateway_journal_;
+  Q<JournalRecord> feed_journal_;
+  StageCounters feed_counters_;
   std::unique_ptr<TrackerAgentT<Q>> tracker_;
   std::unique_ptr<RiskAgentT<Q>> risk_;
   std::unique_ptr<GatewayAgentT<Q>> gateway_;

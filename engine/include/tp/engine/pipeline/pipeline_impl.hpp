@@ -26,7 +26,8 @@ PipelineT<Q, Feed>::PipelineT(const Config& /*cfg*/, const MakeFeed& /*make_feed
       gateway_to_tracker_(opt.order_ring),
       tracker_journal_(opt.journal_ring),
       risk_journal_(opt.journal_ring),
-      gateway_journal_(opt.journal_ring) {
+      gateway_journal_(opt.journal_ring),
+      feed_journal_(opt.journal_ring) {
   check_ring_sizes(opt.event_ring, opt.order_ring, opt.journal_ring);
   tracker_ = std::make_unique<TrackerAgentT<Q>>(feed_to_tracker_, tracker_to_risk_, gateway_to_tracker_,
                                                 tracker_journal_);
@@ -40,7 +41,7 @@ PipelineT<Q, Feed>::PipelineT(const Config& cfg, const MakeFeed& make_feed, uint
     : PipelineT(cfg, make_feed, opt) {
   risk_ = std::make_unique<RiskAgentT<Q>>(cfg, run_id, tracker_to_risk_, risk_to_gateway_, risk_journal_,
                                           std::move(group_floor));
-  feed_ = make_feed(FeedPorts<Q>{feed_to_tracker_, gateway_to_venue_, probe()});
+  feed_ = make_feed(FeedPorts<Q>{feed_to_tracker_, gateway_to_venue_, probe(), feed_journal_, feed_counters_});
 }
 
 template <template <class> class Q, class Feed>
@@ -48,7 +49,7 @@ PipelineT<Q, Feed>::PipelineT(const Config& cfg, const MakeFeed& make_feed, Trad
                               const PipelineOptions& opt)
     : PipelineT(cfg, make_feed, opt) {
   risk_ = std::make_unique<RiskAgentT<Q>>(cfg, logic, tracker_to_risk_, risk_to_gateway_, risk_journal_);
-  feed_ = make_feed(FeedPorts<Q>{feed_to_tracker_, gateway_to_venue_, probe()});
+  feed_ = make_feed(FeedPorts<Q>{feed_to_tracker_, gateway_to_venue_, probe(), feed_journal_, feed_counters_});
 }
 
 template <template <class> class Q, class Feed>
@@ -63,7 +64,7 @@ PipelineT<Q, Feed>::~PipelineT() {
 
 template <template <class> class Q, class Feed>
 std::vector<Q<JournalRecord>*> PipelineT<Q, Feed>::journal_rings() {
-  return {&tracker_journal_, &risk_journal_, &gateway_journal_};
+  return {&tracker_journal_, &risk_journal_, &gateway_journal_, &feed_journal_};
 }
 
 template <template <class> class Q, class Feed>
@@ -80,7 +81,8 @@ template <template <class> class Q, class Feed>
 uint64_t PipelineT<Q, Feed>::journaled() const noexcept {
   return tracker_->counters().journaled.load(std::memory_order_acquire) +
          risk_->counters().journaled.load(std::memory_order_acquire) +
-         gateway_->counters().journaled.load(std::memory_order_acquire);
+         gateway_->counters().journaled.load(std::memory_order_acquire) +
+         feed_counters_.journaled.load(std::memory_order_acquire);
 }
 
 template <template <class> class Q, class Feed>
