@@ -82,17 +82,24 @@ namespace {
 thread_local std::atomic<uint64_t>* t_alloc_sink = nullptr;
 }  // namespace
 
+namespace {
+// Out of line so that the compiler does not pair an inlined malloc with a free it sees
+// elsewhere (-Wmismatched-new-delete).
+[[gnu::noinline]] void* raw_alloc(std::size_t n) noexcept { return std::malloc(n == 0 ? 1 : n); }
+[[gnu::noinline]] void raw_free(void* p) noexcept { std::free(p); }
+}  // namespace
+
 void* operator new(std::size_t n) {
   if (std::atomic<uint64_t>* s = t_alloc_sink) s->fetch_add(1, std::memory_order_relaxed);
-  void* p = std::malloc(n == 0 ? 1 : n);
+  void* p = raw_alloc(n);
   if (p == nullptr) throw std::bad_alloc();
   return p;
 }
 void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept { raw_free(p); }
+void operator delete[](void* p) noexcept { raw_free(p); }
+void operator delete(void* p, std::size_t) noexcept { raw_free(p); }
+void operator delete[](void* p, std::size_t) noexcept { raw_free(p); }
 
 namespace {
 

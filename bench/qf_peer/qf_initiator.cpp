@@ -6,7 +6,7 @@
 #include <quickfix/Application.h>
 #include <quickfix/DataDictionary.h>
 #include <quickfix/DataDictionaryProvider.h>
-#include <quickfix/MemoryStore.h>
+#include <quickfix/MessageStore.h>
 #include <quickfix/Session.h>
 #include <quickfix/SessionSettings.h>
 #include <quickfix/SocketInitiator.h>

@@ -18,7 +18,8 @@
 #include <memory>
 #include <string>
 
-namespace tp::bench {
+namespace tp {
+namespace bench {
 
 struct QfInitiatorStats {
   uint64_t md_in = 0;        ///< X decoded
@@ -50,4 +51,5 @@ class QfInitiator {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace tp::bench
+}  // namespace bench
+}  // namespace tp
