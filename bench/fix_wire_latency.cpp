@@ -125,6 +125,10 @@ int64_t utc_ns() noexcept {
 
 int last_cpu() { return std::max(0, static_cast<int>(std::thread::hardware_concurrency()) - 1); }
 
+cpu_set_t g_all_cpus;  ///< the process's affinity at start (restored around pipeline starts)
+
+void unpin_self() { (void)pthread_setaffinity_np(pthread_self(), sizeof g_all_cpus, &g_all_cpus); }
+
 void pin_self(int cpu) {
   if (std::thread::hardware_concurrency() < 2) return;
   cpu_set_t set;
@@ -961,7 +965,10 @@ Result run_engine(const Options& o) {
   auto p = std::make_unique<fix::FixPipeline>(
       cfg, [&fc](const tp::FeedPorts<tp::SpscRing>& ports) { return std::make_unique<fix::FixFeed>(fc, ports); },
       logic, lo);
+  // The pipeline checks its pins against the calling thread's affinity: let it see every CPU.
+  unpin_self();
   p->start(nullptr);  // journal discarded
+  pin_self(0);
   r.ok = stream_fix(
       acc, r, o, [&acc] { return acc.find_peer("TICKPIPE-MD"); },
       [&acc] {
@@ -1080,6 +1087,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  CPU_ZERO(&g_all_cpus);
+  (void)pthread_getaffinity_np(pthread_self(), sizeof g_all_cpus, &g_all_cpus);
   pin_self(0);
   std::printf("FIX wire-to-wire over loopback: %.0f msgs/s, %.1f s measured after %.1f s warm-up per peer, "
               "%u cores, HeartBtInt %d s\n",
