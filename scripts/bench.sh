@@ -23,9 +23,17 @@ if ((quick)); then
     --check-ratio 3
   # The goal is tickpipe's FIX initiator within 2x of bare TCP at p50; CI machines
   # are shared and noisy (a neighbour taking a core adds microseconds to one side of the
-  # ratio), so the CI bound is looser: fail only above 4x. Ratio within one run, as above.
+  # ratio), so the CI bound is looser: fail only above 4x. Ratio within one run, as above;
+  # like check_ring_ratio.py, a failed attempt is re-run and the check fails only if all 3
+  # fail (a busy-polling peer sharing a core with another busy process is slow each time
+  # it happens, a real regression every time).
   echo "== FIX wire-to-wire over loopback (short) + check: tickpipe initiator p50 <= 4x bare TCP p50"
-  "$B/fix_wire_latency" --quick --check-ratio 4
+  fix_ok=0
+  for attempt in 1 2 3; do
+    if "$B/fix_wire_latency" --quick --check-ratio 4; then fix_ok=1; break; fi
+    echo "fix_wire_latency: attempt $attempt/3 failed" >&2
+  done
+  ((fix_ok)) || { echo "fix_wire_latency: REGRESSION (or a peer did not complete) in 3 attempts" >&2; exit 1; }
   echo "== replay throughput (short)"
   "$B/replay_bench" --benchmark_min_time=0.05
   echo "== persister (short)"
