@@ -21,6 +21,19 @@ if ((quick)); then
   echo "== pipeline tick-to-order (short) + check: mutex pipeline p50 >= 3x ring/fused p50"
   "$B/pipeline_latency" --quotes 3000 --warmup 500 --reps 3 --configs ring/fused,ring/inline,mutex/threads \
     --check-ratio 3
+  # The goal is tickpipe's FIX initiator within 2x of bare TCP at p50; CI machines
+  # are shared and noisy (a neighbour taking a core adds microseconds to one side of the
+  # ratio), so the CI bound is looser: fail only above 4x. Ratio within one run, as above;
+  # like check_ring_ratio.py, a failed attempt is re-run and the check fails only if all 3
+  # fail (a busy-polling peer sharing a core with another busy process is slow each time
+  # it happens, a real regression every time).
+  echo "== FIX wire-to-wire over loopback (short) + check: tickpipe initiator p50 <= 4x bare TCP p50"
+  fix_ok=0
+  for attempt in 1 2 3; do
+    if "$B/fix_wire_latency" --quick --check-ratio 4; then fix_ok=1; break; fi
+    echo "fix_wire_latency: attempt $attempt/3 failed" >&2
+  done
+  ((fix_ok)) || { echo "fix_wire_latency: REGRESSION (or a peer did not complete) in 3 attempts" >&2; exit 1; }
   echo "== replay throughput (short)"
   "$B/replay_bench" --benchmark_min_time=0.05
   echo "== persister (short)"
@@ -35,6 +48,7 @@ python3 bench/check_ring_ratio.py --json "$out/ring_bench.json" --no-check
 "$B/ring_latency" | tee "$out/ring_latency.txt"
 "$B/pipeline_latency" --quotes 50000 --warmup 5000 --reps 5 --json "$out/pipeline_latency.json" \
   | tee "$out/pipeline_latency.txt"
+"$B/fix_wire_latency" | tee "$out/fix_wire_latency.txt"
 "$B/replay_bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
   --benchmark_out="$out/replay_bench.json" --benchmark_out_format=json
 "$B/persister_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
