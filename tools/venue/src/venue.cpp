@@ -936,10 +936,24 @@ VenueSummary Venue::run(std::ostream& out, std::ostream& err) {
         ready = md_requested_;
       }
       if (ready && (opt_.speed > 0 || acceptor_->logged_on(FixSession::Order))) break;
+      // A client came and went without playing anything: linger, then exit.
+      const bool anyone =
+          acceptor_->logged_on(FixSession::Order) || acceptor_->logged_on(FixSession::MarketData);
+      const bool came = logon_gen_[0].load() + logon_gen_[1].load() > 0;
+      if (came && !anyone &&
+          Clock::now().time_since_epoch().count() - last_activity_ns_.load() >=
+              opt_.linger_ms * kNsPerMs) {
+        break;
+      }
       sync_cv_.wait_for(l, std::chrono::milliseconds(50));
     }
   }
-  if (!should_stop() && !events_.empty()) {
+  bool play = false;
+  {
+    std::lock_guard s(mu_);
+    play = md_requested_;
+  }
+  if (play && !should_stop() && !events_.empty()) {
     int seq = 0;
     play_event(events_.front(), true, seq);
     if (seq > 0 && opt_.speed == 0) sync(seq);
