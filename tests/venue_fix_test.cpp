@@ -264,6 +264,8 @@ TEST_F(VenueFixTest, PlaysOneSnapshotThenOneIncrementalPerEvent) {
   EXPECT_EQ(md[0]->get(262), "md1");
   EXPECT_EQ(md[0]->get(55), "MTX");
   EXPECT_EQ(md[0]->get(200), "202108");
+  EXPECT_EQ(md[0]->get(268), "0")
+      << "docs/FIX.md: the W is the venue's book before the first event: empty";
   tp::Instrument inst;
   ASSERT_TRUE(tp::builtin_instrument("MTX", inst));
   int trades = 0;
