@@ -20,11 +20,13 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
+#include "fix_dictionary.hpp"
 #include "fix_log.hpp"
 
 namespace tp {
@@ -70,18 +72,52 @@ int free_port() {
   return port;
 }
 
+/// MemoryStore whose get() returns the stored messages within [begin, end] even when
+/// `begin` itself was never stored. QuickFIX's MemoryStore looks `begin` up exactly, so
+/// after a seq_gap fault (skipped outgoing numbers) a ResendRequest starting in the gap
+/// would get nothing and QuickFIX would gap-fill over the messages sent after the gap;
+/// with this store it gap-fills the skipped numbers only and resends the rest (43=Y).
+class GapTolerantStore : public FIX::MemoryStore {
+ public:
+  bool set(int num, const std::string& msg) throw(FIX::IOException) override {
+    messages_[num] = msg;
+    return FIX::MemoryStore::set(num, msg);
+  }
+  void get(int begin, int end, std::vector<std::string>& out) const
+      throw(FIX::IOException) override {
+    out.clear();
+    for (auto it = messages_.lower_bound(begin); it != messages_.end() && it->first <= end; ++it) {
+      out.push_back(it->second);
+    }
+  }
+  void reset() throw(FIX::IOException) override {
+    messages_.clear();
+    FIX::MemoryStore::reset();
+  }
+
+ private:
+  std::map<int, std::string> messages_;
+};
+
+class GapTolerantStoreFactory : public FIX::MessageStoreFactory {
+ public:
+  FIX::MessageStore* create(const FIX::SessionID&) override { return new GapTolerantStore(); }
+  void destroy(FIX::MessageStore* s) override { delete s; }
+};
+
 }  // namespace
 
 struct FixAcceptor::Impl : public FIX::Application {
   AcceptorEvents& events;
   AcceptorOptions opt;
   FixFileLogFactory log_factory;
-  FIX::MemoryStoreFactory store_factory;
+  GapTolerantStoreFactory store_factory;
   std::unique_ptr<FIX::SessionSettings> settings;
   std::unique_ptr<FIX::ThreadedSocketAcceptor> acceptor;
   FIX::SessionID order_id;
   FIX::SessionID md_id;
   std::atomic<bool> running{false};
+  std::string dictionary;  ///< temporary FIX44 data dictionary file (removed by stop)
 
   Impl(AcceptorEvents& ev, AcceptorOptions o)
       : events(ev),
@@ -126,8 +162,12 @@ struct FixAcceptor::Impl : public FIX::Application {
       FixMdRequest r;
       r.md_req_id = get(m, 262);
       r.subscription_type = get(m, 263);
-      r.symbol = get(m, 55);  // no data dictionary: the first 55 of the body (first 146 entry)
-      r.maturity = get(m, 200);
+      FIX::Group g(146, 55);
+      if (m.hasGroup(1, g)) {  // the first NoRelatedSym entry
+        m.getGroup(1, g);
+        r.symbol = get(g, 55);
+        r.maturity = get(g, 200);
+      }
       events.on_md_request(r);
       return;
     }
@@ -236,6 +276,7 @@ FixAcceptor::~FixAcceptor() {
 int FixAcceptor::start() {
   Impl& im = *impl_;
   std::string last_error;
+  if (im.dictionary.empty()) im.dictionary = write_fix44_dictionary();
   for (int attempt = 0; attempt < 5; ++attempt) {
     const int port = im.opt.port != 0 ? im.opt.port : free_port();
     std::ostringstream cfg;
@@ -248,10 +289,11 @@ int FixAcceptor::start() {
         << "SenderCompID=" << im.opt.sender << "\n"
         << "StartTime=00:00:00\n"
            "EndTime=00:00:00\n"
-           "UseDataDictionary=N\n"
-           "ValidateUserDefinedFields=N\n"
-           "ValidateFieldsOutOfOrder=N\n"
+           "UseDataDictionary=Y\n"
+        << "DataDictionary=" << im.dictionary << "\n"
+        << "ValidateUserDefinedFields=N\n"
            "AllowUnknownMsgFields=Y\n"
+           "ValidateFieldsOutOfOrder=N\n"
            "CheckLatency=N\n"
            "ResetOnLogon=N\n"
            "ResetOnLogout=N\n"
@@ -296,6 +338,8 @@ void FixAcceptor::stop(int grace_ms) {
   } catch (const FIX::Exception& e) {
     im.log_factory.event("stop: " + std::string(e.what()));
   }
+  if (!im.dictionary.empty()) ::unlink(im.dictionary.c_str());
+  im.dictionary.clear();
 }
 
 bool FixAcceptor::logged_on(FixSession s) const {

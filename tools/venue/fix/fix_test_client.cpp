@@ -18,6 +18,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include <unistd.h>
+
+#include "fix_dictionary.hpp"
 #include "fix_log.hpp"
 
 namespace tp {
@@ -81,6 +84,7 @@ struct FixTestClient::Impl : public FIX::Application {
   int logons[2] = {0, 0};
   std::function<void(const std::string&)> hook;
   bool running = false;
+  std::string dictionary;  ///< temporary FIX44 data dictionary file
 
   explicit Impl(FixClientOptions o) : opt(std::move(o)), log_factory(opt.log_path) {}
 
@@ -139,6 +143,7 @@ FixTestClient::~FixTestClient() {
 
 void FixTestClient::start() {
   Impl& im = *impl_;
+  if (im.dictionary.empty()) im.dictionary = write_fix44_dictionary();
   std::ostringstream cfg;
   cfg << "[DEFAULT]\n"
          "ConnectionType=initiator\n"
@@ -149,7 +154,11 @@ void FixTestClient::start() {
          "BeginString=FIX.4.4\n"
          "StartTime=00:00:00\n"
          "EndTime=00:00:00\n"
-         "UseDataDictionary=N\n"
+         "UseDataDictionary=Y\n"
+      << "DataDictionary=" << im.dictionary << "\n"
+      << "ValidateUserDefinedFields=N\n"
+         "AllowUnknownMsgFields=Y\n"
+         "ValidateFieldsOutOfOrder=N\n"
          "CheckLatency=N\n"
          "SocketNodelay=Y\n"
       << "ResetOnLogon=" << (im.opt.reset_seq ? "Y" : "N") << "\n"
@@ -176,6 +185,8 @@ void FixTestClient::stop() {
     im.initiator->stop(false);
   } catch (const FIX::Exception&) {
   }
+  if (!im.dictionary.empty()) ::unlink(im.dictionary.c_str());
+  im.dictionary.clear();
 }
 
 bool FixTestClient::logged_on(bool md) const {

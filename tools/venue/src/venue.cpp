@@ -145,7 +145,10 @@ class Venue final : public AcceptorEvents {
         faults_(std::move(faults)),
         sim_(0) {
     sim_.enable_resting(4096);
-    if (!events_.empty()) current_ts_ = events_.front().ts;
+    if (!events_.empty()) {
+      current_ts_ = events_.front().ts;  // the venue clock before the first event
+      current_day_ = events_.front().day;
+    }
     AcceptorOptions ao;
     ao.port = opt_.port;
     ao.log_path = opt_.log_path;
@@ -219,8 +222,10 @@ class Venue final : public AcceptorEvents {
   void session_faults_after_orders();
   void run_session_fault(Fault& f);
   OrderRec* find(const std::string& clordid, const std::string& order_id);
-  void play_event(const InputEvent& ev, bool snapshot, int& seq);
-  FixMdMessage build_md(const InputEvent& ev, bool snapshot);
+  void send_snapshot(int& seq);
+  void play_event(const InputEvent& ev, int& seq);
+  void after_md_sent();
+  FixMdMessage build_md(const InputEvent& ev);
   bool sync(int seq);
   void write_state() const;
 
@@ -266,6 +271,8 @@ class Venue final : public AcceptorEvents {
   int prev_asks_ = 0;
   Price prev_bid_px_[kMaxLevels];
   Price prev_ask_px_[kMaxLevels];
+  int64_t prev_bid_qty_[kMaxLevels] = {};
+  int64_t prev_ask_qty_[kMaxLevels] = {};
 
   // lockstep / waking (sync_mu_, never held while sending)
   std::mutex sync_mu_;
@@ -765,29 +772,27 @@ void Venue::on_md_request(const FixMdRequest& q) {
   wake();
 }
 
-FixMdMessage Venue::build_md(const InputEvent& ev, bool snapshot) {
+FixMdMessage Venue::build_md(const InputEvent& ev) {
   FixMdMessage md;
   md.md_req_id = md_req_id_;
-  md.symbol = inst_.symbol;
-  md.maturity = contract_;
   md.transact_time = format_transact_time(ev.ts);
   md.trade_date = std::to_string(ev.day.yyyymmdd);
   md.session_id = ev.session == Session::Day ? "1" : ev.session == Session::Night ? "2" : "0";
   md.synthetic = (ev.flags & kInSynthetic) != 0;
-  const int action = snapshot ? -1 : 0;
+  const int action = 0;
   if ((ev.flags & kInQuote) != 0) {
     for (int i = 0; i < ev.bid_levels; ++i) {
       md.entries.push_back(
           FixMdEntry{action, '0', px(ev.bid_px[i]), ev.bid_qty[i].lots, i + 1, ""});
     }
-    for (int i = ev.bid_levels; !snapshot && i < prev_bids_; ++i) {
+    for (int i = ev.bid_levels; i < prev_bids_; ++i) {
       md.entries.push_back(FixMdEntry{2, '0', px(prev_bid_px_[i]), -1, i + 1, ""});
     }
     for (int i = 0; i < ev.ask_levels; ++i) {
       md.entries.push_back(
           FixMdEntry{action, '1', px(ev.ask_px[i]), ev.ask_qty[i].lots, i + 1, ""});
     }
-    for (int i = ev.ask_levels; !snapshot && i < prev_asks_; ++i) {
+    for (int i = ev.ask_levels; i < prev_asks_; ++i) {
       md.entries.push_back(FixMdEntry{2, '1', px(prev_ask_px_[i]), -1, i + 1, ""});
     }
     prev_bids_ = ev.bid_levels;
@@ -795,27 +800,37 @@ FixMdMessage Venue::build_md(const InputEvent& ev, bool snapshot) {
     for (int i = 0; i < kMaxLevels; ++i) {
       prev_bid_px_[i] = ev.bid_px[i];
       prev_ask_px_[i] = ev.ask_px[i];
+      prev_bid_qty_[i] = ev.bid_qty[i].lots;
+      prev_ask_qty_[i] = ev.ask_qty[i].lots;
     }
   }
-  if (!snapshot && (ev.flags & kInTrade) != 0) {
+  if ((ev.flags & kInTrade) != 0) {
     md.entries.push_back(FixMdEntry{0, '2', px(ev.last), ev.last_qty.lots, 0,
                                     (ev.flags & kInAuction) != 0 ? "O" : ""});
   }
   return md;
 }
 
-/// Applies `ev` as the venue's book, sends its W / X, then the fills of resting orders
-/// the new book causes. `seq` = the MD MsgSeqNum used (0: the MD session is gone).
-void Venue::play_event(const InputEvent& ev, bool snapshot, int& seq) {
+/// Sends the W: the venue's current book (docs/FIX.md: empty, 268=0, before the first
+/// event; the book of the last event played otherwise). `seq` = its MD MsgSeqNum (0: not sent).
+void Venue::send_snapshot(int& seq) {
   std::lock_guard l(mu_);
   seq = 0;
-  if (md_halted_) return;
-  sim_.on_market(ev);
-  current_ts_ = ev.ts;
-  current_day_ = ev.day;
-  const FixMdMessage md = build_md(ev, snapshot);
-  seq = snapshot ? acceptor_->send_md_snapshot(md) : acceptor_->send_md_incremental(md);
-  if (seq <= 0) return;
+  FixMdMessage md;
+  md.md_req_id = md_req_id_;
+  md.symbol = inst_.symbol;
+  md.maturity = contract_;
+  md.transact_time = format_transact_time(current_ts_);
+  if (current_day_.valid()) md.trade_date = std::to_string(current_day_.yyyymmdd);
+  for (int i = 0; i < prev_bids_; ++i)
+    md.entries.push_back(FixMdEntry{-1, '0', px(prev_bid_px_[i]), prev_bid_qty_[i], i + 1, ""});
+  for (int i = 0; i < prev_asks_; ++i)
+    md.entries.push_back(FixMdEntry{-1, '1', px(prev_ask_px_[i]), prev_ask_qty_[i], i + 1, ""});
+  seq = acceptor_->send_md_snapshot(md);
+  if (seq > 0) after_md_sent();
+}
+
+void Venue::after_md_sent() {
   ++md_msgs_sent_;
   for (Fault& f : faults_) {
     if ((f.kind == FaultKind::Disconnect || f.kind == FaultKind::SeqGap) && f.md_session &&
@@ -823,6 +838,21 @@ void Venue::play_event(const InputEvent& ev, bool snapshot, int& seq) {
       run_session_fault(f);
     }
   }
+}
+
+/// Applies `ev` as the venue's book, sends its X, then the fills of resting orders the
+/// new book causes. `seq` = the MD MsgSeqNum used (0: the MD session is gone / halted).
+void Venue::play_event(const InputEvent& ev, int& seq) {
+  std::lock_guard l(mu_);
+  seq = 0;
+  if (md_halted_) return;
+  sim_.on_market(ev);
+  current_ts_ = ev.ts;
+  current_day_ = ev.day;
+  const FixMdMessage md = build_md(ev);
+  seq = acceptor_->send_md_incremental(md);
+  if (seq <= 0) return;
+  after_md_sent();
   ExecReport out[4 * kMaxLevels];
   for (;;) {
     const int n = sim_.match_resting(out, 4 * kMaxLevels);
@@ -936,12 +966,26 @@ VenueSummary Venue::run(std::ostream& out, std::ostream& err) {
         ready = md_requested_;
       }
       if (ready && (opt_.speed > 0 || acceptor_->logged_on(FixSession::Order))) break;
+      // A client came and went without playing anything: linger, then exit.
+      const bool anyone =
+          acceptor_->logged_on(FixSession::Order) || acceptor_->logged_on(FixSession::MarketData);
+      const bool came = logon_gen_[0].load() + logon_gen_[1].load() > 0;
+      if (came && !anyone &&
+          Clock::now().time_since_epoch().count() - last_activity_ns_.load() >=
+              opt_.linger_ms * kNsPerMs) {
+        break;
+      }
       sync_cv_.wait_for(l, std::chrono::milliseconds(50));
     }
   }
-  if (!should_stop() && !events_.empty()) {
+  bool play = false;
+  {
+    std::lock_guard s(mu_);
+    play = md_requested_;
+  }
+  if (play && !should_stop() && !events_.empty()) {
     int seq = 0;
-    play_event(events_.front(), true, seq);
+    send_snapshot(seq);
     if (seq > 0 && opt_.speed == 0) sync(seq);
     const auto play_start = Clock::now();
     const TimeNs first = events_.front().ts;
@@ -952,7 +996,7 @@ VenueSummary Venue::run(std::ostream& out, std::ostream& err) {
             static_cast<int64_t>(static_cast<double>(ev.ts - first) / opt_.speed));
         if (!sleep_until(play_start + offset)) break;
       }
-      play_event(ev, false, seq);
+      play_event(ev, seq);
       if (seq > 0 && opt_.speed == 0) sync(seq);
     }
   }

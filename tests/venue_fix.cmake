@@ -1,0 +1,11 @@
+# `tickpipe venue` end to end (docs/FIX.md): the built binary on a slice of the real day,
+# driven by the QuickFIX test initiator of the C++14 island (tp_venue_fix_client).
+if(TARGET tickpipe AND TARGET tp_venue_fix_client)
+  find_package(nlohmann_json REQUIRED)
+  tp_add_test(venue_fix_test venue_fix_test.cpp LABELS integration venue TIMEOUT 300
+              LIBS tp::engine tp_venue_fix_client nlohmann_json::nlohmann_json)
+  target_compile_definitions(venue_fix_test PRIVATE TP_TICKPIPE="$<TARGET_FILE:tickpipe>")
+  add_dependencies(venue_fix_test tickpipe)
+  # tp::venue::format_transact_time: the TransactTime text the venue writes.
+  target_link_libraries(venue_fix_test PRIVATE tp::venue)
+endif()
