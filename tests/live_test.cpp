@@ -162,7 +162,7 @@ TEST(LiveLoopback, RealDaySliceBothBooksAgreeAndMatchReplay) {
 
   // Both books: the engine's journal against the venue's own record.
   std::map<std::string, json> venue_orders;
-  for (const json& o : live.venue.at("orders")) venue_orders[o.at("cl_ord_id").get<std::string>()] = o;
+  for (const json& o : live.venue.at("orders")) venue_orders[o.at("clordid").get<std::string>()] = o;
   int sent = 0;
   for (const json& o : live.orders) {
     const std::string id = std::to_string(o.at("client_id").get<uint64_t>());
@@ -170,20 +170,39 @@ TEST(LiveLoopback, RealDaySliceBothBooksAgreeAndMatchReplay) {
     ++sent;
     ASSERT_TRUE(venue_orders.count(id)) << "order " << id << " is not at the venue";
     const json& v = venue_orders[id];
-    EXPECT_EQ(v.at("side").get<std::string>(), o.at("side") == "BUY" ? "buy" : "sell") << id;
+    EXPECT_EQ(v.at("side"), o.at("side")) << id;
+    EXPECT_EQ(v.at("tif"), o.at("tif")) << id;
     EXPECT_EQ(v.at("qty").get<int64_t>(), o.at("qty").get<int64_t>()) << id;
-    EXPECT_EQ(v.at("cum_qty").get<int64_t>(), o.at("cum_qty").get<int64_t>()) << id;
+    EXPECT_EQ(v.at("cum").get<int64_t>(), o.at("cum_qty").get<int64_t>()) << id;
+    EXPECT_EQ(v.at("limit").get<std::string>(), std::to_string(o.at("limit_ticks").get<int64_t>())) << id;  // MTX: 1 tick = 1 point
+    EXPECT_EQ(v.at("status"), o.at("state")) << id;
   }
   EXPECT_EQ(sent, static_cast<int>(venue_orders.size())) << "the venue has orders the engine did not journal";
   std::multiset<std::string> venue_fills, engine_fills;
   for (const json& f : live.venue.at("fills")) {
-    venue_fills.insert(f.at("cl_ord_id").get<std::string>() + " " + f.at("px").dump() + " x " + f.at("qty").dump());
+    venue_fills.insert(f.at("clordid").get<std::string>() + " " + f.at("px").get<std::string>() + " x " +
+                       f.at("qty").dump());
   }
   for (const json& f : live.fills) {
     engine_fills.insert(std::to_string(f.at("client_id").get<uint64_t>()) + " " +
                         std::to_string(f.at("px_ticks").get<int64_t>()) + " x " + f.at("qty").dump());
   }
   EXPECT_EQ(engine_fills, venue_fills);
+  // Positions: the engine's net position is the venue's.
+  int64_t venue_net = 0;
+  for (const json& p : live.venue.at("positions")) venue_net += p.at("long").get<int64_t>() - p.at("short").get<int64_t>();
+  EXPECT_EQ(live.report.at("live").at("net_position_lots").get<int64_t>(), venue_net);
+  // A clean session: nothing garbled, rejected, refused or duplicated.
+  const json& fx = live.report.at("live");
+  EXPECT_EQ(fx.at("orders_refused"), 0);
+  EXPECT_EQ(fx.at("duplicate_exec_ids"), 0);
+  EXPECT_EQ(fx.at("bad_reports"), 0);
+  EXPECT_EQ(fx.at("md_bad"), 0);
+  EXPECT_EQ(fx.at("order_session").at("garbled"), 0);
+  EXPECT_EQ(fx.at("order_session").at("rejects_in"), 0);
+  EXPECT_EQ(fx.at("md_session").at("rejects_in"), 0);
+  EXPECT_EQ(fx.at("stopped_by"), "venue_logout");
+  EXPECT_GT(fx.at("syncs_answered").get<int64_t>(), 20000) << "lockstep: one sync per market-data message";
 }
 
 }  // namespace
