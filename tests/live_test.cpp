@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -69,6 +70,7 @@ struct LiveRun {
   json report;                 ///< --report-json of live
   std::vector<json> orders;    ///< inspect --table orders
   std::vector<json> fills;     ///< inspect --table fills
+  std::vector<json> journal;   ///< inspect --table journal
   json venue;                  ///< the venue's --state-out
   std::string live_stdout;
 };
@@ -104,6 +106,8 @@ LiveRun run_loopback(const std::string& dir, const std::string& data, const std:
   EXPECT_EQ(rc, 0);
   r.fills = json_lines(tp::test::run_capture({kTickpipe, "inspect", "--db", db, "--table", "fills"}, rc));
   EXPECT_EQ(rc, 0);
+  r.journal = json_lines(tp::test::run_capture({kTickpipe, "inspect", "--db", db, "--table", "journal"}, rc));
+  EXPECT_EQ(rc, 0);
   return r;
 }
 
@@ -138,35 +142,25 @@ std::vector<std::string> lot_keys(const json& report) {
   return v;
 }
 
-// 08:44 to 09:15 Asia/Taipei on 2021-07-26: the opening range, the short breakout at
-// 08:47 and the trailing-stop exits of all three lots.
-constexpr int64_t kFrom = 1627260240'000000000;  // 2021-07-26 00:44:00 UTC
-constexpr int64_t kTo = 1627262100'000000000;    // 2021-07-26 01:15:00 UTC
-
-TEST(LiveLoopback, RealDaySliceBothBooksAgreeAndMatchReplay) {
-  tp::storage::TempDir tmp("tickpipe-live");
-  const std::string dir = tmp.path();
-  const std::string data = make_slice(dir, kFrom, kTo);
-  const std::string config = dir + "/lockstep.toml";
-  std::ofstream(config) << "[venue]\nlatency_ms = 0\n";
-
-  const LiveRun live = run_loopback(dir, data, config);
-  ASSERT_FALSE(live.report.is_null()) << live.live_stdout;
-
-  // Parity with replay: the same lots, prices, times, reasons.
-  const json replay = replay_report(dir, data, config);
-  const auto want = lot_keys(replay);
-  const auto got = lot_keys(live.report);
-  ASSERT_FALSE(want.empty()) << "the slice must trade";
-  EXPECT_EQ(got, want);
-
-  // Both books: the engine's journal against the venue's own record.
+/// Both books agree (SPEC §6: every fill accounted for): every order the engine sent is
+/// at the venue with the same side, time in force, quantity, limit, state and filled
+/// quantity and the venue has no other; the fills are the same (client order id, price,
+/// quantity; a duplicated report counted once); the net positions are equal.
+void expect_books_agree(const LiveRun& live) {
   std::map<std::string, json> venue_orders;
   for (const json& o : live.venue.at("orders")) venue_orders[o.at("clordid").get<std::string>()] = o;
   int sent = 0;
   for (const json& o : live.orders) {
     const std::string id = std::to_string(o.at("client_id").get<uint64_t>());
-    if (o.at("reason") == "venue_down") continue;  // never left the engine
+    // Orders refused inside the engine never left it: the feed's VenueDown and the risk
+    // stage's pre-trade checks (SPEC §6).
+    static const std::set<std::string> kEngineSide = {"venue_down",     "kill_switch", "max_position",
+                                                      "max_order_size", "price_band",  "throttle",
+                                                      "daily_loss",     "invalid_qty", "invalid_price"};
+    if (kEngineSide.count(o.at("reason").get<std::string>())) continue;
+    if (!venue_orders.count(id) && o.at("state") == "REJECTED" && o.at("reason") == "unknown_order") {
+      continue;  // lost on its way (a dropped connection); the venue's status report says it never had it
+    }
     ++sent;
     ASSERT_TRUE(venue_orders.count(id)) << "order " << id << " is not at the venue";
     const json& v = venue_orders[id];
@@ -188,12 +182,77 @@ TEST(LiveLoopback, RealDaySliceBothBooksAgreeAndMatchReplay) {
                         std::to_string(f.at("px_ticks").get<int64_t>()) + " x " + f.at("qty").dump());
   }
   EXPECT_EQ(engine_fills, venue_fills);
-  // Positions: the engine's net position is the venue's.
   int64_t venue_net = 0;
   for (const json& p : live.venue.at("positions")) venue_net += p.at("long").get<int64_t>() - p.at("short").get<int64_t>();
   EXPECT_EQ(live.report.at("live").at("net_position_lots").get<int64_t>(), venue_net);
+}
+
+/// The journal's Session records of one event kind ("gap_detected", ...): their count sum.
+uint64_t journaled_session_events(const LiveRun& live, const std::string& event) {
+  uint64_t n = 0;
+  for (const json& r : live.journal) {
+    if (r.value("type", "") == "session" && r.value("event", "") == event) n += r.at("n").get<uint64_t>();
+  }
+  return n;
+}
+
+// 08:44 to 09:15 Asia/Taipei on 2021-07-26: the opening range, the short breakout at
+// 08:47 (three one-lot FOK entries: orders 1-3) and the trailing-stop exits of all three
+// lots (orders 4-6).
+constexpr int64_t kFrom = 1627260240'000000000;  // 2021-07-26 00:44:00 UTC
+constexpr int64_t kTo = 1627262100'000000000;    // 2021-07-26 01:15:00 UTC
+
+class LiveLoopback : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    tmp_ = new tp::storage::TempDir("tickpipe-live");
+    data_ = make_slice(tmp_->path(), kFrom, kTo);
+    config_ = tmp_->path() + "/lockstep.toml";
+    std::ofstream(config_) << "[venue]\nlatency_ms = 0\n";
+  }
+  static void TearDownTestSuite() {
+    delete tmp_;
+    tmp_ = nullptr;
+  }
+  /// A fresh directory for one run (venue state, logs, the engine's database).
+  std::string run_dir(const std::string& name) {
+    const std::string d = tmp_->path() + "/" + name;
+    fs::create_directories(d);
+    return d;
+  }
+  /// venue + live with `faults` (one fault a line; "" = none).
+  LiveRun run(const std::string& name, const std::string& faults) {
+    const std::string d = run_dir(name);
+    std::vector<std::string> extra;
+    if (!faults.empty()) {
+      std::ofstream(d + "/faults.txt") << faults << "\n";
+      extra = {"--faults", d + "/faults.txt"};
+    }
+    return run_loopback(d, data_, config_, extra);
+  }
+  static tp::storage::TempDir* tmp_;
+  static std::string data_;
+  static std::string config_;
+};
+tp::storage::TempDir* LiveLoopback::tmp_ = nullptr;
+std::string LiveLoopback::data_;
+std::string LiveLoopback::config_;
+
+TEST_F(LiveLoopback, RealDaySliceBothBooksAgreeAndMatchReplay) {
+  const LiveRun live = run("clean", "");
+  ASSERT_FALSE(live.report.is_null()) << live.live_stdout;
+
+  // Parity with replay: the same lots, prices, times, reasons.
+  const json replay = replay_report(tmp_->path(), data_, config_);
+  const auto want = lot_keys(replay);
+  const auto got = lot_keys(live.report);
+  ASSERT_GT(want.size(), 3u) << "the slice must trade";
+  EXPECT_EQ(got, want);
+
+  expect_books_agree(live);
   // A clean session: nothing garbled, rejected, refused or duplicated.
   const json& fx = live.report.at("live");
+  EXPECT_EQ(fx.at("orders_sent"), 6);
   EXPECT_EQ(fx.at("orders_refused"), 0);
   EXPECT_EQ(fx.at("duplicate_exec_ids"), 0);
   EXPECT_EQ(fx.at("bad_reports"), 0);
@@ -203,6 +262,119 @@ TEST(LiveLoopback, RealDaySliceBothBooksAgreeAndMatchReplay) {
   EXPECT_EQ(fx.at("md_session").at("rejects_in"), 0);
   EXPECT_EQ(fx.at("stopped_by"), "venue_logout");
   EXPECT_GT(fx.at("syncs_answered").get<int64_t>(), 20000) << "lockstep: one sync per market-data message";
+  EXPECT_EQ(journaled_session_events(live, "logon"), 2u);
+  EXPECT_EQ(journaled_session_events(live, "logout"), 2u);
+  EXPECT_EQ(live.venue.at("counters").at("sync_timeouts"), 0);
+}
+
+// ---- one test per venue fault: what the engine does (journaled, counted, position right)
+
+TEST_F(LiveLoopback, VenueRejectsTheFirstTwoEntries) {
+  const LiveRun live = run("reject", "reject next=2 after_orders=0");
+  ASSERT_FALSE(live.report.is_null()) << live.live_stdout;
+  EXPECT_EQ(live.venue.at("counters").at("faults").at("reject"), 2);
+  // The strategy sees two venue rejects of its entry orders (journaled as rejected
+  // orders), the third lot fills; positions and fills agree with the venue.
+  int rejected = 0;
+  for (const json& o : live.orders) rejected += o.at("state") == "REJECTED" ? 1 : 0;
+  EXPECT_EQ(rejected, 2);
+  EXPECT_EQ(live.report.at("orders").at("entry").at("rejected"), 2);
+  expect_books_agree(live);
+}
+
+TEST_F(LiveLoopback, DuplicateFillIsJournaledAndAppliedOnce) {
+  const LiveRun live = run("dupfill", "duplicate_fill after_orders=0 next=3");
+  ASSERT_FALSE(live.report.is_null()) << live.live_stdout;
+  EXPECT_EQ(live.venue.at("counters").at("duplicate_fills_sent"), 3);
+  const json& fx = live.report.at("live");
+  EXPECT_EQ(fx.at("duplicate_exec_ids"), 3);
+  EXPECT_EQ(fx.at("tracker_duplicate_reports"), 3);
+  expect_books_agree(live);  // no over-fill: three entry lots, three fills
+  int unknown = 0;
+  for (const json& r : live.journal) unknown += r.value("type", "") == "unknown_report" ? 1 : 0;
+  EXPECT_EQ(unknown, 3) << "each duplicate is journaled";
+}
+
+TEST_F(LiveLoopback, UnknownReportIsJournaledAndCounted) {
+  const LiveRun live = run("unknown", "unknown_report after_orders=0");
+  ASSERT_FALSE(live.report.is_null()) << live.live_stdout;
+  EXPECT_EQ(live.venue.at("counters").at("faults").at("unknown_report"), 1);
+  EXPECT_EQ(live.report.at("live").at("tracker_unknown_reports"), 1);
+  int unknown = 0;
+  for (const json& r : live.journal) unknown += r.value("type", "") == "unknown_report" ? 1 : 0;
+  EXPECT_EQ(unknown, 1);
+  // The venue's record of it is not a fill of ours; everything else agrees.
+  LiveRun mine = live;
+  json fills = json::array();
+  for (const json& f : live.venue.at("fills")) {
+    if (f.at("clordid").get<std::string>().rfind("1844674407370955", 0) != 0) fills.push_back(f);
+  }
+  mine.venue["fills"] = fills;
+  expect_books_agree(mine);
+}
+
+TEST_F(LiveLoopback, DroppedAckStillFillsFromTheFillReport) {
+  const LiveRun live = run("dropack", "drop_ack after_orders=0 next=3");
+  ASSERT_FALSE(live.report.is_null()) << live.live_stdout;
+  EXPECT_EQ(live.venue.at("counters").at("faults").at("drop_ack"), 3);
+  EXPECT_EQ(live.report.at("live").at("tracker_unknown_reports"), 0);
+  expect_books_agree(live);
+  const json replay = replay_report(run_dir("dropack-replay"), data_, config_);
+  EXPECT_EQ(lot_keys(live.report), lot_keys(replay)) << "the same trades without the acks";
+}
+
+TEST_F(LiveLoopback, DelayedReportsKeepLockstepParity) {
+  const LiveRun live = run("delay", "delay delay_ms=200 after_orders=0 next=2");
+  ASSERT_FALSE(live.report.is_null()) << live.live_stdout;
+  EXPECT_EQ(live.venue.at("counters").at("faults").at("delay"), 2);
+  EXPECT_EQ(live.venue.at("counters").at("sync_timeouts"), 0);
+  expect_books_agree(live);
+  const json replay = replay_report(run_dir("delay-replay"), data_, config_);
+  EXPECT_EQ(lot_keys(live.report), lot_keys(replay)) << "the engine waits for the late report (lockstep)";
+}
+
+TEST_F(LiveLoopback, DisconnectReconnectsWithTheSameSequenceNumbers) {
+  // After the venue's 3rd application message on the order session (the first entry's
+  // reports), it drops the connection without a Logout.
+  const LiveRun live = run("disconnect", "disconnect after_msgs=3 session=order");
+  ASSERT_FALSE(live.report.is_null()) << live.live_stdout;
+  EXPECT_EQ(live.venue.at("counters").at("faults").at("disconnect"), 1);
+  const json& os = live.report.at("live").at("order_session");
+  EXPECT_EQ(os.at("logons"), 2) << "logged on again";
+  EXPECT_GE(os.at("disconnects").get<int>(), 1);
+  EXPECT_EQ(journaled_session_events(live, "disconnect") >= 1, true);
+  EXPECT_EQ(os.at("seq_too_low"), 0);
+  // The entry fill lost with the connection comes back from the status request, the
+  // order sent into the dead connection is rejected as unknown to the venue.
+  const json& fx = live.report.at("live");
+  EXPECT_GE(fx.at("status_requests").get<int>(), 1);
+  EXPECT_EQ(live.venue.at("counters").at("sync_timeouts"), 0);
+  expect_books_agree(live);
+}
+
+TEST_F(LiveLoopback, SequenceGapIsResentAndNothingIsLost) {
+  const LiveRun live = run("seqgap", "seq_gap after_msgs=2 skip=3 session=order");
+  ASSERT_FALSE(live.report.is_null()) << live.live_stdout;
+  EXPECT_EQ(live.venue.at("counters").at("faults").at("seq_gap"), 1);
+  const json& os = live.report.at("live").at("order_session");
+  EXPECT_GE(os.at("resend_requests_out").get<int>(), 1);
+  EXPECT_GE(journaled_session_events(live, "gap_detected"), 1u);
+  expect_books_agree(live);
+  const json replay = replay_report(run_dir("seqgap-replay"), data_, config_);
+  EXPECT_EQ(lot_keys(live.report), lot_keys(replay)) << "every report arrived after the resend";
+}
+
+TEST_F(LiveLoopback, HaltRejectsTheExitsAndThePositionStaysRight) {
+  // Trading halts after the three entries: every exit is rejected; the lots stay open
+  // (PENDING_CLOSING, their exits standing), the engine's position is the venue's.
+  const LiveRun live = run("halt", "halt after_orders=3");
+  ASSERT_FALSE(live.report.is_null()) << live.live_stdout;
+  EXPECT_GE(live.venue.at("counters").at("faults").at("halt").get<int>(), 1);
+  int rejected = 0;
+  for (const json& o : live.orders) rejected += o.at("state") == "REJECTED" ? 1 : 0;
+  EXPECT_GT(rejected, 0);
+  EXPECT_EQ(live.report.at("live").at("net_position_lots"), -3);
+  expect_books_agree(live);
 }
 
 }  // namespace

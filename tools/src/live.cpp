@@ -182,7 +182,9 @@ LiveResult run_live(const LiveOptions& opt) {
   x << "fix:     orders sent " << f.orders_sent << ", cancels sent " << f.cancels_sent << ", refused (venue down) "
     << f.orders_refused << "; execution reports " << f.exec_reports << " (duplicate ExecIDs " << f.duplicate_exec_ids
     << ", refused " << f.bad_reports << ", status " << f.status_reports << "), cancel rejects " << f.cancel_rejects
-    << ", lockstep syncs " << f.syncs_answered << ", staged " << f.staged << "\n";
+    << ", lockstep syncs " << f.syncs_answered << ", staged " << f.staged << "; after re-logon: status requests "
+    << f.status_requests << ", recovered fills " << f.recovered_fills << ", finals " << f.recovered_finals
+    << "; overfills refused " << r.tracker.overfills << "\n";
   x << session_line("order", p->feed().order_session());
   x << session_line("md", p->feed().md_session());
   x << "stop:    " << (out.stopped_by_signal ? "signal" : stop_asked ? "--max-seconds" : "the venue logged out")
@@ -224,6 +226,12 @@ LiveResult run_live(const LiveOptions& opt) {
                {"syncs_answered", f.syncs_answered},
                {"staged", f.staged},
                {"other_messages", f.other_messages},
+               {"status_requests", f.status_requests},
+               {"recovered_fills", f.recovered_fills},
+               {"recovered_finals", f.recovered_finals},
+               {"session_records", f.session_records},
+               {"journal_waits", f.journal_waits},
+               {"tracker_overfills", r.tracker.overfills},
                {"tracker_duplicate_reports", r.tracker.duplicate_reports},
                {"tracker_unknown_reports", r.tracker.unknown_reports},
                {"tracker_late_reports", r.tracker.late_reports},

@@ -5,6 +5,7 @@
 #include <array>
 #include <cassert>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 
@@ -119,6 +120,48 @@ struct FixFeed::Impl {
   uint64_t held_seq = 0;
   bool md_requested = false;
   int64_t md_req_id = 0;
+
+  /// Orders (and cancel requests) sent without a final report yet, oldest first. Fixed
+  /// capacity: an order that would not fit is refused (VenueDown) before it is sent.
+  struct Working {
+    uint64_t id;
+    int64_t px_sum;  ///< ticks x lots of the fills seen
+    int32_t qty;
+    int32_t cum;
+    Price limit;
+    Side side;
+    OpenClose open_close;
+    Tif tif;
+    bool cancel;     ///< a cancel request (its answer: a Canceled report or a cancel reject)
+  };
+  static constexpr std::size_t kMaxWorking = 4096;
+  std::vector<Working> working = [] {
+    std::vector<Working> v;
+    v.reserve(kMaxWorking);
+    return v;
+  }();
+  bool resync = false;  ///< the order session logged on again: ask the status of every working order
+  Working* find(uint64_t id) noexcept {
+    for (Working& w : working) {
+      if (w.id == id) return &w;
+    }
+    return nullptr;
+  }
+  void erase(uint64_t id) noexcept {
+    for (std::size_t i = 0; i < working.size(); ++i) {
+      if (working[i].id == id) {
+        working.erase(working.begin() + static_cast<std::ptrdiff_t>(i));  // no allocation
+        return;
+      }
+    }
+  }
+  /// Orders the lockstep waits for: FOK/IOC orders and cancel requests without their final report.
+  [[nodiscard]] bool unsettled() const noexcept {
+    for (const Working& w : working) {
+      if (w.cancel || w.tif != Tif::Day) return true;
+    }
+    return false;
+  }
 };
 
 /// What both sessions report the same way: journaled session events.
@@ -152,6 +195,11 @@ class FixFeed::OrderHandler final : public SessionEvents {
       : SessionEvents(f, 0, f.venue_done_, f.stopping_, f.cfg_.stop_on_venue_logout) {}
   void on_app_message(const MessageView& m) override { f_.on_order_message(m); }
   bool on_test_request(std::string_view id) override { return f_.on_test_request(id); }
+  void on_logon() override {
+    // Logged on again after a lost connection: a report may have been lost with it.
+    if (!f_.impl_->working.empty()) f_.impl_->resync = true;
+    SessionEvents::on_logon();
+  }
 
  private:
   void journal(SessionEvent ev, std::string_view text) override { f_.journal_session(session_, ev, 1, text); }
@@ -234,7 +282,7 @@ void FixFeed::flush_staging() noexcept {
 }
 
 bool FixFeed::settled() const noexcept {
-  return impl_->count == 0 && venue_in_.front() == nullptr && probe_.idle(pushed_) && inflight_ <= 0;
+  return impl_->count == 0 && venue_in_.front() == nullptr && probe_.idle(pushed_) && !impl_->unsettled();
 }
 
 // ------------------------------------------------------------------- journal
@@ -305,6 +353,29 @@ int FixFeed::poll_session(int session, int64_t now) noexcept {
 
 // ---------------------------------------------------------------- order session
 
+void FixFeed::emit_exec(const ExecReport& er, int64_t t) noexcept {
+  Event* e = next_event(TimeNs{t}, EventKind::Exec);
+  e->u.er = er;
+  if (impl_->count == 0) {  // claimed from the ring
+    out_.commit();
+    ++pushed_;
+  }
+  ++stats_.exec_reports;
+}
+
+namespace {
+bool final_status(char c) noexcept { return c == '2' || c == '4' || c == '8'; }
+RejectReason reject_reason(const MessageView& m) noexcept {
+  uint64_t why = 99;
+  if (!m.get_uint(103, why)) why = 99;
+  return why == 6    ? RejectReason::DuplicateId
+         : why == 5  ? RejectReason::UnknownOrder
+         : why == 11 ? RejectReason::Unsupported
+         : why == 13 ? RejectReason::InvalidQty
+                     : RejectReason::VenueOther;
+}
+}  // namespace
+
 void FixFeed::on_order_message(const MessageView& m) {
   const std::string_view type = m.msg_type();
   if (type == "AP") {
@@ -316,82 +387,156 @@ void FixFeed::on_order_message(const MessageView& m) {
     ++stats_.other_messages;
     return;
   }
+  Impl& s = *impl_;
   std::string_view v;
   ExecReport er;
   int64_t t = last_time_.ns;
-  if (m.get(60, v)) parse_utc_timestamp(v, t);
+  if (m.get(60, v) && !parse_utc_timestamp(v, t)) t = last_time_.ns;
   uint64_t n = 0;
+  uint64_t msg_cl = 0;  // 11 of this message
+  if (!m.get_uint(11, msg_cl)) msg_cl = 0;
+  char ord_status = 0;
+  if (m.get(39, v) && v.size() == 1) ord_status = v[0];
   if (cancel_reject) {
     ++stats_.cancel_rejects;
-    if (!m.get_uint(11, n)) {
+    if (msg_cl == 0) {
       ++stats_.bad_reports;
       return;
     }
-    er.client_id = ClientOrderId{n};
+    er.client_id = ClientOrderId{msg_cl};
     er.type = ExecType::Rejected;
     er.reason = RejectReason::UnknownOrder;
     if (m.get_uint(37, n)) er.venue_id = VenueOrderId{n};
-    if (inflight_ > 0) --inflight_;
-  } else {
-    if (!m.get(150, v) || v.size() != 1) {
-      ++stats_.bad_reports;
-      return;
-    }
-    switch (v[0]) {
-      case '0': er.type = ExecType::New; break;
-      case 'F': er.type = ExecType::Trade; break;
-      case '4': er.type = ExecType::Canceled; break;
-      case '8': er.type = ExecType::Rejected; break;
-      case 'I': ++stats_.status_reports; return;
-      default: ++stats_.bad_reports; return;
-    }
-    // The order a report is about: a cancel's report names the cancelled order in 41.
-    if (er.type == ExecType::Canceled && m.get_uint(41, n)) {
-      er.client_id = ClientOrderId{n};
-    } else if (m.get_uint(11, n)) {
-      er.client_id = ClientOrderId{n};
-    }
-    if (m.get_uint(37, n)) er.venue_id = VenueOrderId{n};
-    bool ok = true;
-    if (m.get(44, v)) ok &= wire_price(cfg_.instrument, v, er.limit_price);
-    if (m.get(38, v)) ok &= wire_qty(v, er.order_qty);
-    if (m.get(14, v)) ok &= wire_qty(v, er.cum_qty);
-    if (m.get(151, v)) ok &= wire_qty(v, er.leaves_qty);
+    s.erase(msg_cl);  // the cancel request is done
+    emit_exec(er, t);
+    return;
+  }
+  if (!m.get(150, v) || v.size() != 1) {
+    ++stats_.bad_reports;
+    return;
+  }
+  switch (v[0]) {
+    case '0': er.type = ExecType::New; break;
+    case 'F': er.type = ExecType::Trade; break;
+    case '4': er.type = ExecType::Canceled; break;
+    case '8': er.type = ExecType::Rejected; break;
+    case 'I': apply_status(m, t, ord_status); return;
+    default: ++stats_.bad_reports; return;
+  }
+  // The order a report is about: a cancel's report names the cancelled order in 41.
+  uint64_t orig = 0;
+  const bool cancel_report = er.type == ExecType::Canceled && m.get_uint(41, orig);
+  er.client_id = ClientOrderId{cancel_report ? orig : msg_cl};
+  if (m.get_uint(37, n)) er.venue_id = VenueOrderId{n};
+  bool ok = true;
+  if (m.get(44, v)) ok &= wire_price(cfg_.instrument, v, er.limit_price);
+  if (m.get(38, v)) ok &= wire_qty(v, er.order_qty);
+  if (m.get(14, v)) ok &= wire_qty(v, er.cum_qty);
+  if (m.get(151, v)) ok &= wire_qty(v, er.leaves_qty);
+  if (er.type == ExecType::Trade) {
+    ok &= m.get(31, v) && wire_price(cfg_.instrument, v, er.last_px);
+    ok &= m.get(32, v) && wire_qty(v, er.last_qty) && er.last_qty.lots > 0;
+  }
+  if (m.get(54, v)) er.side = is(v, '2') ? Side::Sell : Side::Buy;
+  if (m.get(77, v)) er.open_close = is(v, 'C') ? OpenClose::Close : OpenClose::Open;
+  if (m.get(59, v)) er.tif = is(v, '4') ? Tif::Fok : is(v, '3') ? Tif::Ioc : Tif::Day;
+  if (er.type == ExecType::Rejected) er.reason = reject_reason(m);
+  if (!ok || (!er.client_id.valid() && !er.venue_id.valid())) {
+    ++stats_.bad_reports;
+    return;
+  }
+  if (m.get(17, v) && s.exec_ids.seen_or_insert(id_hash(v))) {
+    er.flags |= kExecDuplicate;  // forwarded for the journal, never applied
+    ++stats_.duplicate_exec_ids;
+  } else if (Impl::Working* w = s.find(er.client_id.v)) {
     if (er.type == ExecType::Trade) {
-      ok &= m.get(31, v) && wire_price(cfg_.instrument, v, er.last_px);
-      ok &= m.get(32, v) && wire_qty(v, er.last_qty) && er.last_qty.lots > 0;
+      w->cum += er.last_qty.lots;
+      w->px_sum += er.last_px.ticks * er.last_qty.lots;
     }
-    if (m.get(54, v)) er.side = is(v, '2') ? Side::Sell : Side::Buy;
-    if (m.get(77, v)) er.open_close = is(v, 'C') ? OpenClose::Close : OpenClose::Open;
-    if (m.get(59, v)) er.tif = is(v, '4') ? Tif::Fok : is(v, '3') ? Tif::Ioc : Tif::Day;
-    if (er.type == ExecType::Rejected) {
-      uint64_t why = 99;
-      if (!m.get_uint(103, why)) why = 99;
-      er.reason = why == 6    ? RejectReason::DuplicateId
-                  : why == 5  ? RejectReason::UnknownOrder
-                  : why == 11 ? RejectReason::Unsupported
-                  : why == 13 ? RejectReason::InvalidQty
-                              : RejectReason::VenueOther;
-    }
-    if (!ok || (!er.client_id.valid() && !er.venue_id.valid())) {
-      ++stats_.bad_reports;
-      return;
-    }
-    if (m.get(17, v) && impl_->exec_ids.seen_or_insert(id_hash(v))) {
-      er.flags |= kExecDuplicate;
-      ++stats_.duplicate_exec_ids;
-    } else if (m.get(39, v) && v.size() == 1 && (v[0] == '2' || v[0] == '4' || v[0] == '8') &&
-               (er.tif != Tif::Day || m.find(41) >= 0) && inflight_ > 0) {
-      --inflight_;  // the final report of a FOK/IOC order or of a cancel (lockstep accounting)
-    }
+    if (final_status(ord_status)) s.erase(er.client_id.v);
+    if (cancel_report) s.erase(msg_cl);
   }
-  Event* e = next_event(TimeNs{t}, EventKind::Exec);
-  e->u.er = er;
-  if (impl_->count == 0) {  // claimed from the ring
-    out_.commit();
-    ++pushed_;
+  emit_exec(er, t);
+}
+
+void FixFeed::apply_status(const MessageView& m, int64_t t, char ord_status) {
+  ++stats_.status_reports;
+  Impl& s = *impl_;
+  uint64_t id = 0;
+  if (!m.get_uint(11, id)) return;
+  Impl::Working* w = s.find(id);
+  if (w == nullptr) return;  // nothing we are waiting for (reconciliation reads the rest)
+  std::string_view v;
+  Qty cum{0};
+  if (m.get(14, v) && !wire_qty(v, cum)) {
+    ++stats_.bad_reports;
+    return;
   }
-  ++stats_.exec_reports;
+  ExecReport er;
+  er.client_id = ClientOrderId{id};
+  uint64_t n = 0;
+  if (m.get_uint(37, n)) er.venue_id = VenueOrderId{n};
+  er.limit_price = w->limit;
+  er.order_qty = Qty{static_cast<int32_t>(w->qty)};
+  er.side = w->side;
+  er.open_close = w->open_close;
+  er.tif = w->tif;
+  er.flags = kExecSynthetic;
+  if (cum.lots > w->cum && cum.lots <= w->qty) {
+    // Fills the venue made and we never heard of (a report lost with a connection):
+    // one fill for the difference, at the price AvgPx implies for it.
+    const int32_t diff = cum.lots - w->cum;
+    int64_t avg_m = 0;
+    int avg_scale = 0;
+    int64_t missing = 0;
+    if (m.get(6, v) && parse_decimal(v, avg_m, avg_scale)) {
+      const Decimal tick = cfg_.instrument.tick_size;
+      long double total = static_cast<long double>(avg_m) * cum.lots;  // price units x 10^avg_scale
+      for (int i = 0; i < avg_scale; ++i) total /= 10;
+      long double tick_units = static_cast<long double>(tick.mantissa);
+      for (int i = 0; i < tick.scale; ++i) tick_units /= 10;
+      missing = std::llround(total / tick_units) - w->px_sum;
+    }
+    er.type = ExecType::Trade;
+    er.last_qty = Qty{diff};
+    er.last_px = Price{(missing + diff / 2) / diff};
+    er.cum_qty = cum;
+    er.leaves_qty = Qty{final_status(ord_status) ? 0 : w->qty - cum.lots};
+    w->cum = cum.lots;
+    w->px_sum += er.last_px.ticks * diff;
+    emit_exec(er, t);
+    ++stats_.recovered_fills;
+  }
+  if (final_status(ord_status)) {
+    if (ord_status == '4' || ord_status == '8') {
+      ExecReport fin = er;
+      fin.type = ord_status == '4' ? ExecType::Canceled : ExecType::Rejected;
+      fin.reason = ord_status == '8' ? reject_reason(m) : RejectReason::None;
+      fin.last_qty = Qty{0};
+      fin.last_px = Price{0};
+      fin.cum_qty = cum;
+      fin.leaves_qty = Qty{0};
+      emit_exec(fin, t);
+    }
+    s.erase(id);
+    ++stats_.recovered_finals;
+  }
+}
+
+void FixFeed::send_status_requests(int64_t now) {
+  Impl& s = *impl_;
+  for (const Impl::Working& w : s.working) {
+    if (w.cancel) continue;
+    char id[24];
+    const auto r = std::to_chars(id, id + sizeof id, w.id);
+    Encoder& enc = ord_->begin_app("H", now);
+    enc.add(11, std::string_view(id, static_cast<std::size_t>(r.ptr - id)));
+    enc.add(55, cfg_.symbol);
+    enc.add_char(54, w.side == Side::Buy ? '1' : '2');
+    if (!ord_->send_app()) return;  // the session went down again: asked on the next logon
+    ++stats_.status_requests;
+  }
+  s.resync = false;
 }
 
 bool FixFeed::on_test_request(std::string_view id) {
@@ -442,7 +587,7 @@ void FixFeed::send_orders(int64_t now) {
     if (impl_->count >= impl_->staged.size() / 2) return;
     const OrderRequest o = *req;
     venue_in_.pop();
-    if (stopping_ || !ord_->active()) {
+    if (stopping_ || !ord_->active() || impl_->working.size() >= Impl::kMaxWorking) {
       refuse(o);
       continue;
     }
@@ -470,7 +615,7 @@ void FixFeed::send_orders(int64_t now) {
         continue;
       }
       ++stats_.orders_sent;
-      if (o.tif != Tif::Day) ++inflight_;
+      impl_->working.push_back(Impl::Working{o.client_id.v, 0, o.qty.lots, 0, o.limit, o.side, o.open_close, o.tif, false});
     } else {
       const auto orr = std::to_chars(orig, orig + sizeof orig, o.orig_client_id.v);
       Encoder& enc = ord_->begin_app("F", now);
@@ -487,7 +632,7 @@ void FixFeed::send_orders(int64_t now) {
         continue;
       }
       ++stats_.cancels_sent;
-      ++inflight_;
+      impl_->working.push_back(Impl::Working{o.client_id.v, 0, o.qty.lots, 0, o.limit, o.side, o.open_close, o.tif, true});
     }
   }
 }
@@ -653,6 +798,7 @@ int FixFeed::do_work() {
   work += poll_session(0, now);
   work += poll_session(1, now);
   if (md_->active() && !s.md_requested && !stopping_) send_market_data_request(now);
+  if (ord_->active() && s.resync) send_status_requests(now);
   send_orders(now);
   flush_staging();
   emitted_pub_.store(pushed_, std::memory_order_release);

@@ -219,6 +219,15 @@ void TrackerAgentT<Q>::handle_exec(const Event& ev) noexcept {
       if (o->state == OrderState::PendingNew) o->state = OrderState::New;
       break;
     case ExecType::Trade: {
+      if (o->cum.lots + er.last_qty.lots > o->qty.lots) {  // more than was ordered: never applied
+        er.flags |= kExecOverfill;
+        JournalRecord& r = next_record(ev, JournalType::UnknownReport);
+        r.u.exec = er;
+        journal_.commit();
+        ++journaled_;
+        ++stats_.overfills;
+        return;
+      }
       o->cum += er.last_qty;
       o->leaves = er.leaves_qty;
       o->px_qty_sum += er.last_px.ticks * er.last_qty.lots;

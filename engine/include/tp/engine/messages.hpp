@@ -89,6 +89,8 @@ enum ExecFlag : uint8_t {
   kExecDuplicate = 1u << 2,  ///< set by a live feed: a fill whose ExecID was already seen
                              ///< (journaled by the tracker as UnknownReport, never applied)
   kExecSynthetic = 1u << 3,  ///< made by the engine's own feed (e.g. VenueDown), not the venue
+  kExecOverfill = 1u << 4,   ///< set by the tracker: a fill beyond the order's quantity (journaled
+                             ///< as UnknownReport, never applied: no over-fill)
 };
 
 /// An execution report as the venue sent it (feed -> tracker) or as the tracker

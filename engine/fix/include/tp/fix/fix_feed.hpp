@@ -16,6 +16,13 @@
 //   is forwarded with kExecDuplicate: the tracker journals it and never applies it.
 //   ExecType I (status) and OrderCancelReject are counted (reconciliation, SPEC §6, reads
 //   them); a cancel reject is forwarded as a Rejected report of the cancel request.
+// * Lost reports: when the order session logs on again after a lost connection, every
+//   order still working (sent, no final report) is asked for with OrderStatusRequest
+//   (H); its status report supplies what was lost with the connection: a fill for the
+//   difference between the venue's CumQty and the fills seen (at the price AvgPx implies),
+//   and the final state (an order the venue never received is Rejected, UnknownOrder).
+//   These reports carry kExecSynthetic. The tracker refuses any fill beyond an order's
+//   quantity, so a late original report cannot over-fill.
 // * Orders: each OrderRequest the gateway sends becomes a NewOrderSingle (D) or an
 //   OrderCancelRequest (F). While the order session is not logged on, or once a stop was
 //   requested, no order is sent: the feed answers it with a Rejected report, reason
@@ -88,6 +95,9 @@ struct FixFeedStats {
   uint64_t syncs_answered = 0;     ///< lockstep TestRequests answered
   uint64_t staged = 0;             ///< events that waited in the staging FIFO (back-pressure)
   uint64_t other_messages = 0;     ///< application messages of a type this feed does not handle
+  uint64_t status_requests = 0;    ///< OrderStatusRequests sent after a re-logon (working orders)
+  uint64_t recovered_fills = 0;    ///< fills learnt from a status report (their report was lost)
+  uint64_t recovered_finals = 0;   ///< working orders finished by a status report
   uint64_t session_records = 0;    ///< Session records journaled
   uint64_t journal_waits = 0;      ///< duty cycles that did not read a socket: the journal ring was full
 };
@@ -127,6 +137,9 @@ class FixFeed final : public Agent {
   void journal_changes(int session, const SessionStats& before, const FixFeedStats& feed_before) noexcept;
   int poll_session(int session, int64_t now) noexcept;
   void on_order_message(const MessageView& m);
+  void apply_status(const MessageView& m, int64_t t, char ord_status);
+  void send_status_requests(int64_t now);
+  void emit_exec(const ExecReport& er, int64_t t) noexcept;
   void on_md_message(const MessageView& m);
   bool on_test_request(std::string_view id);
   void send_orders(int64_t now);
@@ -153,7 +166,6 @@ class FixFeed final : public Agent {
   uint64_t seq_ = 0;          ///< events created (staged or pushed)
   uint64_t pushed_ = 0;       ///< events pushed to out_
   TimeNs last_time_;          ///< event time of the last event (reports never go back in time)
-  int64_t inflight_ = 0;      ///< FOK/IOC orders and cancels sent without a final report
   uint64_t md_seq_seen_ = 0;  ///< MsgSeqNum of the last market-data message handled
   bool stopping_ = false;
   int64_t stop_deadline_ns_ = 0;

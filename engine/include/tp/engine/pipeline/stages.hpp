@@ -114,6 +114,7 @@ struct TrackerStats {
   uint64_t unknown_reports = 0; ///< reports matching no order (journaled, not forwarded)
   uint64_t late_reports = 0;    ///< reports for orders already terminal
   uint64_t duplicate_reports = 0; ///< fills a live feed marked kExecDuplicate (journaled, not applied)
+  uint64_t overfills = 0;       ///< fills beyond an order's quantity (journaled, not applied)
   uint64_t fills = 0;
   uint64_t orders_registered = 0;
   uint64_t orders_evicted = 0;  ///< finished orders forgotten to make room (oldest first)
