@@ -6,7 +6,8 @@ pkg_check_modules(QUICKFIX_WIRE IMPORTED_TARGET quickfix)
 if(QUICKFIX_WIRE_FOUND)
   add_library(tp_bench_qf_initiator STATIC ${CMAKE_CURRENT_SOURCE_DIR}/qf_peer/qf_initiator.cpp)
   set_target_properties(tp_bench_qf_initiator PROPERTIES CXX_STANDARD 14 CXX_STANDARD_REQUIRED ON CXX_EXTENSIONS OFF)
-  target_include_directories(tp_bench_qf_initiator PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/qf_peer)
+  target_include_directories(tp_bench_qf_initiator PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/qf_peer
+                             PRIVATE ${CMAKE_SOURCE_DIR}/tools/venue/fix)  # the one FIX44 dictionary
   target_link_libraries(tp_bench_qf_initiator PRIVATE PkgConfig::QUICKFIX_WIRE tp_warnings tp_options Threads::Threads)
   # PkgConfig::QUICKFIX_WIRE is PRIVATE for its headers; the library itself must reach the link.
   target_link_libraries(tp_bench_qf_initiator INTERFACE ${QUICKFIX_WIRE_LINK_LIBRARIES})

@@ -3,6 +3,8 @@
 // least as strict as the base's throw(...)) and catch everything themselves.
 #include "qf_initiator.hpp"
 
+#include "fix_dictionary.hpp"
+
 #include <quickfix/Application.h>
 #include <quickfix/DataDictionary.h>
 #include <quickfix/DataDictionaryProvider.h>
@@ -22,103 +24,10 @@ namespace bench {
 
 namespace {
 
-// The FIX 4.4 dictionary of docs/FIX.md's profile, only what this peer sends or
-// receives: Debian's package ships no FIX44.xml, and without a dictionary QuickFIX
-// cannot parse 268 as a repeating group (it sorts a flat message's fields by tag, so
-// the entries' fields lose their order). Installed on the session programmatically
+// The FIX 4.4 dictionary of docs/FIX.md's profile: the venue's (tools/venue/fix/
+// fix_dictionary.hpp; Debian ships no FIX44.xml, and without a dictionary QuickFIX
+// cannot parse 268 as a repeating group). Installed on the session programmatically
 // (UseDataDictionary=N in the settings).
-const char kDictionary[] = R"(<fix major="4" minor="4" servicepack="0">
- <header>
-  <field name="BeginString" required="Y"/><field name="BodyLength" required="Y"/>
-  <field name="MsgType" required="Y"/><field name="SenderCompID" required="Y"/>
-  <field name="TargetCompID" required="Y"/><field name="MsgSeqNum" required="Y"/>
-  <field name="PossDupFlag" required="N"/><field name="OrigSendingTime" required="N"/>
-  <field name="SendingTime" required="Y"/>
- </header>
- <trailer><field name="CheckSum" required="Y"/></trailer>
- <messages>
-  <message name="Heartbeat" msgtype="0" msgcat="admin"><field name="TestReqID" required="N"/></message>
-  <message name="TestRequest" msgtype="1" msgcat="admin"><field name="TestReqID" required="Y"/></message>
-  <message name="ResendRequest" msgtype="2" msgcat="admin">
-   <field name="BeginSeqNo" required="Y"/><field name="EndSeqNo" required="Y"/></message>
-  <message name="Reject" msgtype="3" msgcat="admin">
-   <field name="RefSeqNum" required="Y"/><field name="RefTagID" required="N"/>
-   <field name="RefMsgType" required="N"/><field name="SessionRejectReason" required="N"/>
-   <field name="Text" required="N"/></message>
-  <message name="SequenceReset" msgtype="4" msgcat="admin">
-   <field name="GapFillFlag" required="N"/><field name="NewSeqNo" required="Y"/></message>
-  <message name="Logout" msgtype="5" msgcat="admin"><field name="Text" required="N"/></message>
-  <message name="Logon" msgtype="A" msgcat="admin">
-   <field name="EncryptMethod" required="Y"/><field name="HeartBtInt" required="Y"/>
-   <field name="ResetSeqNumFlag" required="N"/></message>
-  <message name="NewOrderSingle" msgtype="D" msgcat="app">
-   <field name="ClOrdID" required="Y"/><field name="Account" required="N"/>
-   <field name="Symbol" required="Y"/><field name="MaturityMonthYear" required="N"/>
-   <field name="Side" required="Y"/><field name="OrderQty" required="Y"/>
-   <field name="OrdType" required="Y"/><field name="Price" required="N"/>
-   <field name="TimeInForce" required="N"/><field name="PositionEffect" required="N"/>
-   <field name="TransactTime" required="Y"/></message>
-  <message name="MarketDataIncrementalRefresh" msgtype="X" msgcat="app">
-   <field name="MDReqID" required="N"/><field name="TransactTime" required="N"/>
-   <field name="TradeDate" required="N"/><field name="TradingSessionID" required="N"/>
-   <field name="TpSyntheticBook" required="N"/>
-   <group name="NoMDEntries" required="Y">
-    <field name="MDUpdateAction" required="Y"/><field name="MDEntryType" required="N"/>
-    <field name="Symbol" required="N"/><field name="MDEntryPx" required="N"/>
-    <field name="MDEntrySize" required="N"/><field name="MDPriceLevel" required="N"/>
-    <field name="TradeCondition" required="N"/>
-   </group></message>
- </messages>
- <components></components>
- <fields>
-  <field number="1" name="Account" type="STRING"/>
-  <field number="7" name="BeginSeqNo" type="SEQNUM"/>
-  <field number="8" name="BeginString" type="STRING"/>
-  <field number="9" name="BodyLength" type="LENGTH"/>
-  <field number="10" name="CheckSum" type="STRING"/>
-  <field number="11" name="ClOrdID" type="STRING"/>
-  <field number="16" name="EndSeqNo" type="SEQNUM"/>
-  <field number="34" name="MsgSeqNum" type="SEQNUM"/>
-  <field number="35" name="MsgType" type="STRING"/>
-  <field number="36" name="NewSeqNo" type="SEQNUM"/>
-  <field number="38" name="OrderQty" type="QTY"/>
-  <field number="40" name="OrdType" type="CHAR"/>
-  <field number="43" name="PossDupFlag" type="BOOLEAN"/>
-  <field number="44" name="Price" type="PRICE"/>
-  <field number="45" name="RefSeqNum" type="SEQNUM"/>
-  <field number="49" name="SenderCompID" type="STRING"/>
-  <field number="52" name="SendingTime" type="UTCTIMESTAMP"/>
-  <field number="54" name="Side" type="CHAR"/>
-  <field number="55" name="Symbol" type="STRING"/>
-  <field number="56" name="TargetCompID" type="STRING"/>
-  <field number="58" name="Text" type="STRING"/>
-  <field number="59" name="TimeInForce" type="CHAR"/>
-  <field number="60" name="TransactTime" type="UTCTIMESTAMP"/>
-  <field number="75" name="TradeDate" type="LOCALMKTDATE"/>
-  <field number="77" name="PositionEffect" type="CHAR"/>
-  <field number="98" name="EncryptMethod" type="INT"/>
-  <field number="108" name="HeartBtInt" type="INT"/>
-  <field number="112" name="TestReqID" type="STRING"/>
-  <field number="122" name="OrigSendingTime" type="UTCTIMESTAMP"/>
-  <field number="123" name="GapFillFlag" type="BOOLEAN"/>
-  <field number="141" name="ResetSeqNumFlag" type="BOOLEAN"/>
-  <field number="200" name="MaturityMonthYear" type="MONTHYEAR"/>
-  <field number="262" name="MDReqID" type="STRING"/>
-  <field number="268" name="NoMDEntries" type="NUMINGROUP"/>
-  <field number="269" name="MDEntryType" type="CHAR"/>
-  <field number="270" name="MDEntryPx" type="PRICE"/>
-  <field number="271" name="MDEntrySize" type="QTY"/>
-  <field number="277" name="TradeCondition" type="MULTIPLEVALUESTRING"/>
-  <field number="279" name="MDUpdateAction" type="CHAR"/>
-  <field number="336" name="TradingSessionID" type="STRING"/>
-  <field number="371" name="RefTagID" type="INT"/>
-  <field number="372" name="RefMsgType" type="STRING"/>
-  <field number="373" name="SessionRejectReason" type="INT"/>
-  <field number="1023" name="MDPriceLevel" type="INT"/>
-  <field number="5001" name="TpSyntheticBook" type="BOOLEAN"/>
- </fields>
-</fix>
-)";
 
 constexpr int kLevels = 5;
 
@@ -243,7 +152,7 @@ bool QfInitiator::start(uint16_t port, const std::string& sender, const std::str
     impl_->store.reset(new FIX::MemoryStoreFactory());
     // No LogFactory: QuickFIX logs nothing (no file, no screen).
     impl_->initiator.reset(new FIX::SocketInitiator(impl_->app, *impl_->store, *impl_->settings));
-    std::istringstream dict_in(kDictionary);
+    std::istringstream dict_in(tp::venue::fix44_dictionary_xml());
     std::shared_ptr<FIX::DataDictionary> dd(new FIX::DataDictionary(dict_in));
     dd->checkFieldsOutOfOrder(false);
     dd->checkUserDefinedFields(false);
