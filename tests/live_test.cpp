@@ -76,7 +76,8 @@ struct LiveRun {
 };
 
 LiveRun run_loopback(const std::string& dir, const std::string& data, const std::string& config,
-                     const std::vector<std::string>& venue_extra = {}) {
+                     const std::vector<std::string>& venue_extra = {}, const std::vector<std::string>& live_extra = {},
+                     int expect_live_rc = 0, const std::string& db_dir = "") {
   LiveRun r;
   const std::string state = dir + "/venue_state.json";
   std::vector<std::string> vargs = {kTickpipe, "venue", "--data", data, "--symbol", "MTX", "--config", config,
@@ -89,16 +90,17 @@ LiveRun run_loopback(const std::string& dir, const std::string& data, const std:
   const std::string prefix = "venue: listening on ";
   EXPECT_EQ(line.rfind(prefix, 0), 0u) << line;
   const std::string addr = line.substr(prefix.size());
-  const std::string db = dir + "/live-db";
-  tp::test::Child live({kTickpipe, "live", "--venue", addr, "--db", db, "--config", config, "--symbol", "MTX",
-                        "--max-seconds", "240", "--report-json", dir + "/live.json"},
-                       dir + "/live.err");
+  const std::string db = db_dir.empty() ? dir + "/live-db" : db_dir;
+  std::vector<std::string> largs = {kTickpipe, "live", "--venue", addr, "--db", db, "--config", config, "--symbol",
+                                    "MTX", "--max-seconds", "240", "--report-json", dir + "/live.json"};
+  largs.insert(largs.end(), live_extra.begin(), live_extra.end());
+  tp::test::Child live(largs, dir + "/live.err");
   const int live_rc = live.wait(260s);
   r.live_stdout = live.rest_of_stdout();
   const int venue_rc = venue.wait(30s);
-  EXPECT_EQ(live_rc, 0) << r.live_stdout;
+  EXPECT_EQ(live_rc, expect_live_rc) << r.live_stdout;
   EXPECT_EQ(venue_rc, 0);
-  if (live_rc != 0 || venue_rc != 0) return r;
+  if (live_rc != expect_live_rc || venue_rc != 0) return r;
   r.report = read_json(dir + "/live.json");
   r.venue = read_json(state);
   int rc = 0;
@@ -221,14 +223,15 @@ class LiveLoopback : public ::testing::Test {
     return d;
   }
   /// venue + live with `faults` (one fault a line; "" = none).
-  LiveRun run(const std::string& name, const std::string& faults) {
+  LiveRun run(const std::string& name, const std::string& faults, const std::vector<std::string>& live_extra = {},
+              int expect_rc = 0, const std::string& db = "") {
     const std::string d = run_dir(name);
     std::vector<std::string> extra;
     if (!faults.empty()) {
       std::ofstream(d + "/faults.txt") << faults << "\n";
       extra = {"--faults", d + "/faults.txt"};
     }
-    return run_loopback(d, data_, config_, extra);
+    return run_loopback(d, data_, config_, extra, live_extra, expect_rc, db);
   }
   static tp::storage::TempDir* tmp_;
   static std::string data_;
@@ -260,11 +263,45 @@ TEST_F(LiveLoopback, RealDaySliceBothBooksAgreeAndMatchReplay) {
   EXPECT_EQ(fx.at("order_session").at("garbled"), 0);
   EXPECT_EQ(fx.at("order_session").at("rejects_in"), 0);
   EXPECT_EQ(fx.at("md_session").at("rejects_in"), 0);
-  EXPECT_EQ(fx.at("stopped_by"), "venue_logout");
+  EXPECT_EQ(fx.at("stopped_by"), "session_ended");
   EXPECT_GT(fx.at("syncs_answered").get<int64_t>(), 20000) << "lockstep: one sync per market-data message";
   EXPECT_EQ(journaled_session_events(live, "logon"), 2u);
   EXPECT_EQ(journaled_session_events(live, "logout"), 2u);
   EXPECT_EQ(live.venue.at("counters").at("sync_timeouts"), 0);
+}
+
+// A second run on the same database continues the stored FIX session: against a venue
+// that restarted its own (sequence numbers from 1) the session is refused (exit 4, a
+// message saying what to do) and nothing trades; with --reset-seq it starts a new one,
+// trades the same day again with the next run id and the next free group ids.
+TEST_F(LiveLoopback, RestartOnTheSameDatabaseKeepsTheSequenceNumbers) {
+  const std::string db = run_dir("restart") + "/db";
+  const LiveRun first = run("restart-1", "", {}, 0, db);
+  ASSERT_FALSE(first.report.is_null()) << first.live_stdout;
+  const uint64_t out1 = first.report.at("live").at("order_session").at("next_seq_out").get<uint64_t>();
+  ASSERT_GT(out1, 20000u);
+  int rc = 0;
+  const auto meta = json_lines(tp::test::run_capture({kTickpipe, "inspect", "--db", db, "--table", "meta"}, rc));
+  std::string stored;
+  for (const json& m : meta) {
+    if (m.at("key") == "fix/TICKPIPE/next_out") stored = m.at("value").get<std::string>();
+  }
+  EXPECT_EQ(stored, std::to_string(out1)) << "the stored next outgoing MsgSeqNum";
+
+  const LiveRun refused = run("restart-2", "", {}, 4, db);
+  ASSERT_FALSE(refused.report.is_null());
+  EXPECT_EQ(refused.report.at("live").at("orders_sent"), 0) << "nothing trades on a refused session";
+  EXPECT_GE(refused.report.at("live").at("order_session").at("seq_too_low").get<int>(), 1);
+
+  const LiveRun again = run("restart-3", "", {"--reset-seq"}, 0, db);
+  ASSERT_FALSE(again.report.is_null()) << again.live_stdout;
+  EXPECT_EQ(again.report.at("run").at("run_id"), 3) << "run 2 was the refused one";
+  EXPECT_EQ(lot_keys(again.report).size(), lot_keys(first.report).size());
+  for (const json& d : again.report.at("days")) {
+    for (const json& e : d.at("entries")) {
+      for (const json& l : e.at("lots")) EXPECT_GT(l.at("group").get<int>(), 1) << "the next free group id";
+    }
+  }
 }
 
 // ---- one test per venue fault: what the engine does (journaled, counted, position right)

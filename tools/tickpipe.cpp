@@ -1,8 +1,9 @@
 // tickpipe - command line: replay, convert, inspect, live, venue.
 //
 // Exit status: 0 success; 2 bad input, configuration or option value (the message names
-// file, line, field and value); 3 storage (LMDB) error; 1 anything else (a failed CPU
-// pin among them); CLI11's own codes for malformed command lines.
+// file, line, field and value); 3 storage (LMDB) error; 4 live: the FIX session ended on
+// a MsgSeqNum lower than the stored one (--reset-seq starts a new session); 1 anything
+// else (a failed CPU pin among them); CLI11's own codes for malformed command lines.
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdio>
@@ -154,6 +155,8 @@ int main(int argc, char** argv) {
   live->add_option("--symbol", lo.symbol, "product to trade (MTX, TM, TX)")->capture_default_str();
   live->add_option("--contract", lo.contract, "contract month sent as MaturityMonthYear, e.g. 202108");
   live->add_option("--heartbeat", lo.heartbeat_s, "FIX HeartBtInt, seconds")->check(CLI::Range(1, 3600))->capture_default_str();
+  live->add_flag("--reset-seq", lo.reset_seq,
+                 "start a new FIX session (141=Y, sequence numbers from 1) instead of continuing the stored one");
   live->add_option("--max-seconds", lo.max_seconds, "stop after this long (0 = until the venue logs out or a signal)")
       ->check(CLI::Range(0.0, 1e9));
   live->add_option("--layout", live_layout, "inline|fused|pairs|threads")->capture_default_str();
@@ -259,6 +262,11 @@ int main(int argc, char** argv) {
       const tp::app::LiveResult r = tp::app::run_live(lo);
       if (!live_quiet) std::cout << tp::app::format_live_report(r);
       if (!live_report_json.empty()) write_file(live_report_json, tp::app::format_report_json(r.report));
+      if (r.seq_refused) {
+        std::cerr << "tickpipe: the venue's MsgSeqNum was lower than the one stored in " << lo.db
+                  << ": if the venue started a new FIX session, run again with --reset-seq\n";
+        return 4;
+      }
       return 0;
     }
     if (venue->parsed()) {

@@ -128,7 +128,13 @@ LiveResult run_live(const LiveOptions& opt) {
   storage::Store store(so);
   const bool have_order = load_seq(store, fc.order_sender, fc.order_seq);
   const bool have_md = load_seq(store, fc.md_sender, fc.md_seq);
-  fc.reset_seq_on_logon = !have_order && !have_md;  // a fresh database: both sides start at 1
+  // A fresh database, or the operator starting a new FIX session (e.g. a new trading
+  // day): 141=Y and both sides start at 1. Otherwise the stored numbers continue the session.
+  fc.reset_seq_on_logon = opt.reset_seq || (!have_order && !have_md);
+  if (fc.reset_seq_on_logon) {
+    fc.order_seq = fix::SeqNums{};
+    fc.md_seq = fix::SeqNums{};
+  }
   r.run_id = store.begin_run("live " + opt.venue);
   auto floor = store.group_floor();
 
@@ -187,7 +193,12 @@ LiveResult run_live(const LiveOptions& opt) {
     << "; overfills refused " << r.tracker.overfills << "\n";
   x << session_line("order", p->feed().order_session());
   x << session_line("md", p->feed().md_session());
-  x << "stop:    " << (out.stopped_by_signal ? "signal" : stop_asked ? "--max-seconds" : "the venue logged out")
+  const bool too_low = out.order_session.seq_too_low + out.md_session.seq_too_low > 0;
+  out.seq_refused = too_low;
+  x << "stop:    " << (out.stopped_by_signal ? "signal" : stop_asked ? "--max-seconds" : "the FIX session ended (Logout)")
+    << (too_low ? " - the venue's MsgSeqNum was lower than the stored one: if the venue started a new FIX "
+                  "session, run again with --reset-seq"
+                : "")
     << "; tracker duplicate reports " << r.tracker.duplicate_reports << "\n";
   r.extra_lines = x.str();
   using json = nlohmann::ordered_json;
@@ -236,7 +247,7 @@ LiveResult run_live(const LiveOptions& opt) {
                {"tracker_unknown_reports", r.tracker.unknown_reports},
                {"tracker_late_reports", r.tracker.late_reports},
                {"net_position_lots", r.tracker.net_position},
-               {"stopped_by", out.stopped_by_signal ? "signal" : stop_asked ? "max_seconds" : "venue_logout"},
+               {"stopped_by", out.stopped_by_signal ? "signal" : stop_asked ? "max_seconds" : "session_ended"},
                {"order_session", session_json(p->feed().order_session())},
                {"md_session", session_json(p->feed().md_session())}};
   r.extra_json = j.dump();

@@ -154,7 +154,8 @@ std::string format_report(const ReplayResult& r) {
 
   o << "tickpipe " << r.mode << ": " << inst.symbol;
   if (!r.input.contract.empty()) o << " " << r.input.contract;
-  o << " (" << to_string(r.input.format) << ") " << r.data << "\n";
+  if (r.mode != "live") o << " (" << to_string(r.input.format) << ")";
+  o << " " << r.data << "\n";
   o << "instrument: " << inst.symbol << ", tick " << inst.format_price(Price{1}) << ", " << fmt_money_plain(inst.point_value)
     << " " << inst.currency << " per point; times are exchange time, UTC" << utc_offset_text(inst.utc_offset_ns)
     << "\n";

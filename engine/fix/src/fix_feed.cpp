@@ -789,6 +789,11 @@ int FixFeed::do_work() {
       md_->logout("tickpipe stopping", now);
     }
   }
+  // A session that gave up (a Logout either way, a too-low sequence number) ends the run:
+  // nothing reconnects a Closed session.
+  if (!stopping_ && (ord_->state() == SessionState::Closed || md_->state() == SessionState::Closed)) {
+    venue_done_ = true;
+  }
   if (venue_done_ && !stopping_) {
     stopping_ = true;
     stop_deadline_ns_ = now + cfg_.logout_timeout_ns;

@@ -22,6 +22,7 @@ struct LiveOptions {
   std::string symbol = "MTX";
   std::string contract;      ///< 200 MaturityMonthYear ("" = not sent)
   int heartbeat_s = 30;
+  bool reset_seq = false;    ///< start a new FIX session: 141=Y, both sides at 1 (a fresh database does it anyway)
   double max_seconds = 0;    ///< stop after this long (0 = no limit)
   PipelineOptions pipeline;
 };
@@ -34,6 +35,7 @@ struct LiveResult {
   fix::SeqNums order_seq;    ///< as stored at the end
   fix::SeqNums md_seq;
   bool stopped_by_signal = false;
+  bool seq_refused = false;  ///< a session ended on a MsgSeqNum lower than the stored one (exit 4)
 };
 
 /// Parses "HOST:PORT". Throws std::invalid_argument naming the value.
