@@ -290,7 +290,7 @@ bool FixFeed::settled() const noexcept {
 void FixFeed::note_problem(std::string_view what) noexcept {
   Impl& s = *impl_;
   s.problem_len = what.size() < s.problem.size() ? what.size() : s.problem.size();
-  std::memcpy(s.problem.data(), what.data(), s.problem_len);
+  if (s.problem_len > 0) std::memcpy(s.problem.data(), what.data(), s.problem_len);
 }
 
 void FixFeed::journal_session(int session, SessionEvent ev, uint64_t count, std::string_view text) noexcept {
@@ -308,7 +308,7 @@ void FixFeed::journal_session(int session, SessionEvent ev, uint64_t count, std:
   x.session = static_cast<uint8_t>(session);
   x.event = ev;
   const std::size_t n = text.size() < sizeof x.text ? text.size() : sizeof x.text;
-  std::memcpy(x.text, text.data(), n);
+  if (n > 0) std::memcpy(x.text, text.data(), n);
   x.text_len = static_cast<uint8_t>(n);
   journal_.commit();
   ++journaled_;
