@@ -34,6 +34,8 @@ if ((quick)); then
     echo "fix_wire_latency: attempt $attempt/3 failed" >&2
   done
   ((fix_ok)) || { echo "fix_wire_latency: REGRESSION (or a peer did not complete) in 3 attempts" >&2; exit 1; }
+  echo "== FIX codec vs QuickFIX (short) + check: ours >= 5x per message (goal 10x), 0 allocations"
+  python3 bench/check_fix_codec.py --bench "$B/fix_codec_bench"
   echo "== replay throughput (short)"
   "$B/replay_bench" --benchmark_min_time=0.05
   echo "== persister (short)"
@@ -49,6 +51,8 @@ python3 bench/check_ring_ratio.py --json "$out/ring_bench.json" --no-check
 "$B/pipeline_latency" --quotes 50000 --warmup 5000 --reps 5 --json "$out/pipeline_latency.json" \
   | tee "$out/pipeline_latency.txt"
 "$B/fix_wire_latency" | tee "$out/fix_wire_latency.txt"
+"$B/fix_codec_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+  --benchmark_out="$out/fix_codec_bench.json" --benchmark_out_format=json
 "$B/replay_bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
   --benchmark_out="$out/replay_bench.json" --benchmark_out_format=json
 "$B/persister_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
