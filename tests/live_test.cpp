@@ -411,6 +411,9 @@ TEST_F(LiveLoopback, HaltRejectsTheExitsAndThePositionStaysRight) {
   for (const json& o : live.orders) rejected += o.at("state") == "REJECTED" ? 1 : 0;
   EXPECT_GT(rejected, 0);
   EXPECT_EQ(live.report.at("live").at("net_position_lots"), -3);
+  // Each standing exit tries again at most once a second of event time
+  // (strategy.chase.reject_retry_ms), not on every quote: 3 lots x ~22 minutes.
+  EXPECT_LE(live.venue.at("counters").at("orders").get<int>(), 3 + 3 * 22 * 60 + 3);
   expect_books_agree(live);
 }
 

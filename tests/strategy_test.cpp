@@ -1361,18 +1361,22 @@ TEST_F(StrategyTest, VenueRejectedEntryLotIsNotChasedButCancelledLotIs) {
   EXPECT_EQ(strat->counters().chased, 1u);
 }
 
-TEST_F(StrategyTest, RejectedExitIsRetriedOnNextMarketEvent) {
+// A venue reject of an exit (e.g. a halted market): the exit stands, its next order waits
+// chase.reject_retry_ms (1 s) of event time and then goes out on the next market event.
+TEST_F(StrategyTest, RejectedExitIsRetriedAfterTheRejectRetryWait) {
   long_one_lot_filled();
   trade(hms(9, 0, 0), 17470);  // exit Sell at 17469
   venue_reject(1, at(hms(9, 0, 0), 5));
   EXPECT_EQ(sink.orders.size(), 2u);  // not chased, not resent on the reject itself
   EXPECT_EQ(strat->lots()[0].state, PositionState::PendingClosing);  // the decision stands
   EXPECT_EQ(strat->lots()[0].exit_reason, ExitReason::InitialStop);  // decision kept
-  quote(hms(9, 0, 1), 17475, 17477);  // next market event: resent (n = 0) at bid 17475
+  quote(hms(9, 0, 1), 17474, 17476);  // 995 ms after the reject: still waiting
+  EXPECT_EQ(sink.orders.size(), 2u);
+  quote(hms(9, 0, 2), 17475, 17477);  // past the wait: resent (n = 0) at bid 17475
   ASSERT_EQ(sink.orders.size(), 3u);
   EXPECT_EQ(sink.orders[2].purpose, OrderPurpose::Exit);
   EXPECT_EQ(sink.orders[2].limit, Price{17475});
-  fill(2, 17475, at(hms(9, 0, 1), 5));
+  fill(2, 17475, at(hms(9, 0, 2), 5));
   EXPECT_EQ(strat->lots()[0].exit_reason, ExitReason::InitialStop);
   EXPECT_EQ(strat->lots()[0].exit_ref, Price{17470});  // the initial stop level
   EXPECT_EQ(strat->lots()[0].exit_slippage, Ticks{-5});  // 17470 - 17475: better than ref

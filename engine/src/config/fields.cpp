@@ -109,6 +109,9 @@ const ConfigField kFields[] = {
    TP_FIELD_REF(c.strategy.chase.max_slippage_points)},
   {"strategy.chase", "max_duration_ms", K::Int, "ms", 0, kMaxMs, false, false, {30'000, 0, 0}, "", "",
    "... or this long after the first send", false, TP_FIELD_REF(c.strategy.chase.max_duration_ms)},
+  {"strategy.chase", "reject_retry_ms", K::Int, "ms", 0, kMaxMs, false, false, {1'000, 0, 0}, "", "",
+   "after a rejected exit order, its next try waits this long (event time; 0 = next quote)", false,
+   TP_FIELD_REF(c.strategy.chase.reject_retry_ms)},
   // ---- [[strategy.rules]] (defaults per rule: the user's live configuration, SPEC §4)
   {"strategy.rules", "trailing_activation_points", K::Number, "points", 0, kMaxPoints, true, false, {15, 40, 41},
    "", "", "trailing starts once the peak is this far beyond the entry", false,

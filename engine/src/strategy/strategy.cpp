@@ -734,7 +734,7 @@ void Strategy::try_send_exit(int i, const Event& ev) {
   LotResult& L = lots_[i];
   LotState& S = st_[i];
   if (S.decision == ExitReason::None || S.exit_order != 0 || !is_open(L.state) || !S.exit_chase.due ||
-      S.wait_market) {
+      S.wait_market || ev.event_time < S.retry_at) {
     return;
   }
   const Side side = exit_side(L.side);
@@ -798,9 +798,12 @@ void Strategy::on_exit_terminal(OrderSlot& o, bool rejected, const Event& ev) {
   S.flags = static_cast<uint8_t>(S.flags & ~kPosExitInFlight);
   mark(i);
   if (rejected) {
-    // Never chased: a fresh first order on the next market event, the decision stands.
+    // Never chased: a fresh first order on the next market event at least
+    // chase.reject_retry_ms later (a halted venue gets one order a second per lot, not
+    // one per quote); the decision stands.
     chase_restart(S.exit_chase);
     S.wait_market = true;
+    S.retry_at = ev.event_time + cfg_.strategy.chase.reject_retry_ms * kNsPerMs;
   } else {
     S.exit_chase.due = true;  // chase at once: bid1 - n / ask1 + n
     try_send_exit(i, ev);

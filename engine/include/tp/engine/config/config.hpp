@@ -59,6 +59,10 @@ struct ChaseConfig {
   int max_retries{};              ///< SPEC §4: give up after this many retries
   double max_slippage_points{}; ///< give up when the chase price is more than this from the first price
   int64_t max_duration_ms{}; ///< give up this long after the first send
+  /// After the venue rejected an exit order (halted, closed, ...), the exit's next order
+  /// waits this long in event time; 0: the next market event. The exit stands either way (SPEC §4); this keeps a halted venue from getting
+  /// an order on every quote.
+  int64_t reject_retry_ms{};
   Ticks max_slippage_ticks;         ///< resolved
 };
 

@@ -193,6 +193,7 @@ class Strategy {
     uint8_t flags = 0;            ///< PositionFlag bits
     bool exit_ref_set = false;    ///< exit_ref was taken for the current decision
     bool wait_market = false;     ///< the exit waits for the next market event (reject, restart)
+    TimeNs retry_at;              ///< a rejected exit's next order waits until this event time
     bool dirty = false;           ///< a Position record is owed at the end of the event
     bool overfill = false;        ///< a lot beyond the target (exits at once)
   };
