@@ -178,15 +178,21 @@ JournalRecord& TrackerAgentT<Q>::next_record(const Event& ev, JournalType type) 
   return *r;
 }
 
+/// A report that is journaled and never applied (no order, a duplicate, an over-fill).
+template <template <class> class Q>
+void TrackerAgentT<Q>::journal_unknown(const Event& ev, const ExecReport& er) noexcept {
+  JournalRecord& r = next_record(ev, JournalType::UnknownReport);
+  r.u.exec = er;
+  journal_.commit();
+  ++journaled_;
+}
+
 template <template <class> class Q>
 void TrackerAgentT<Q>::handle_exec(const Event& ev) noexcept {
   ExecReport er = ev.u.er;
   ++stats_.reports;
   if (er.flags & kExecDuplicate) {  // the same ExecID twice: the record, never a second fill
-    JournalRecord& r = next_record(ev, JournalType::UnknownReport);
-    r.u.exec = er;
-    journal_.commit();
-    ++journaled_;
+    journal_unknown(ev, er);
     ++stats_.duplicate_reports;
     return;
   }
@@ -194,10 +200,7 @@ void TrackerAgentT<Q>::handle_exec(const Event& ev) noexcept {
   if (!cid.valid() && er.venue_id.valid()) cid = by_venue(er.venue_id);
   OrderEntry* o = cid.valid() ? find_mut(cid) : nullptr;
   if (o == nullptr) {
-    JournalRecord& r = next_record(ev, JournalType::UnknownReport);
-    r.u.exec = er;
-    journal_.commit();
-    ++journaled_;
+    journal_unknown(ev, er);
     ++stats_.unknown_reports;
     return;
   }
@@ -221,10 +224,7 @@ void TrackerAgentT<Q>::handle_exec(const Event& ev) noexcept {
     case ExecType::Trade: {
       if (o->cum.lots + er.last_qty.lots > o->qty.lots) {  // more than was ordered: never applied
         er.flags |= kExecOverfill;
-        JournalRecord& r = next_record(ev, JournalType::UnknownReport);
-        r.u.exec = er;
-        journal_.commit();
-        ++journaled_;
+        journal_unknown(ev, er);
         ++stats_.overfills;
         return;
       }

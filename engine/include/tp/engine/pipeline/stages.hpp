@@ -169,6 +169,7 @@ class TrackerAgentT final : public Agent {
   void register_sent() noexcept;
   void handle(const Event& ev) noexcept;
   void handle_exec(const Event& ev) noexcept;
+  void journal_unknown(const Event& ev, const ExecReport& er) noexcept;
   OrderEntry* find_mut(ClientOrderId id) noexcept;
   OrderEntry* insert(ClientOrderId id) noexcept;
   ClientOrderId by_venue(VenueOrderId vid) const noexcept;
