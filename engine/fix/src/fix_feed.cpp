@@ -133,6 +133,7 @@ struct FixFeed::Impl {
     OpenClose open_close;
     Tif tif;
     bool cancel;     ///< a cancel request (its answer: a Canceled report or a cancel reject)
+    int64_t asked_ns;  ///< wall time it was sent or its status last asked for (CLOCK_MONOTONIC)
   };
   static constexpr std::size_t kMaxWorking = 4096;
   std::vector<Working> working = [] {
@@ -141,6 +142,7 @@ struct FixFeed::Impl {
     return v;
   }();
   bool resync = false;  ///< the order session logged on again: ask the status of every working order
+  int64_t next_status_check_ns = 0;
   Working* find(uint64_t id) noexcept {
     for (Working& w : working) {
       if (w.id == id) return &w;
@@ -525,8 +527,15 @@ void FixFeed::apply_status(const MessageView& m, int64_t t, char ord_status) {
 
 void FixFeed::send_status_requests(int64_t now) {
   Impl& s = *impl_;
-  for (const Impl::Working& w : s.working) {
+  // After a re-logon: every working order. Otherwise: a FOK/IOC order still without its
+  // final report cfg_.status_after_ns after it was sent (or last asked for) - its report
+  // was lost (a connection dropped right after the venue matched it, say).
+  const bool all = s.resync;
+  if (!all && now < s.next_status_check_ns) return;
+  s.next_status_check_ns = now + cfg_.status_after_ns / 4;
+  for (Impl::Working& w : s.working) {
     if (w.cancel) continue;
+    if (!all && (w.tif == Tif::Day || now - w.asked_ns < cfg_.status_after_ns)) continue;
     char id[24];
     const auto r = std::to_chars(id, id + sizeof id, w.id);
     Encoder& enc = ord_->begin_app("H", now);
@@ -534,6 +543,7 @@ void FixFeed::send_status_requests(int64_t now) {
     enc.add(55, cfg_.symbol);
     enc.add_char(54, w.side == Side::Buy ? '1' : '2');
     if (!ord_->send_app()) return;  // the session went down again: asked on the next logon
+    w.asked_ns = now;
     ++stats_.status_requests;
   }
   s.resync = false;
@@ -615,7 +625,8 @@ void FixFeed::send_orders(int64_t now) {
         continue;
       }
       ++stats_.orders_sent;
-      impl_->working.push_back(Impl::Working{o.client_id.v, 0, o.qty.lots, 0, o.limit, o.side, o.open_close, o.tif, false});
+      impl_->working.push_back(
+          Impl::Working{o.client_id.v, 0, o.qty.lots, 0, o.limit, o.side, o.open_close, o.tif, false, now});
     } else {
       const auto orr = std::to_chars(orig, orig + sizeof orig, o.orig_client_id.v);
       Encoder& enc = ord_->begin_app("F", now);
@@ -632,7 +643,8 @@ void FixFeed::send_orders(int64_t now) {
         continue;
       }
       ++stats_.cancels_sent;
-      impl_->working.push_back(Impl::Working{o.client_id.v, 0, o.qty.lots, 0, o.limit, o.side, o.open_close, o.tif, true});
+      impl_->working.push_back(
+          Impl::Working{o.client_id.v, 0, o.qty.lots, 0, o.limit, o.side, o.open_close, o.tif, true, now});
     }
   }
 }
@@ -803,7 +815,7 @@ int FixFeed::do_work() {
   work += poll_session(0, now);
   work += poll_session(1, now);
   if (md_->active() && !s.md_requested && !stopping_) send_market_data_request(now);
-  if (ord_->active() && s.resync) send_status_requests(now);
+  if (ord_->active() && !s.working.empty()) send_status_requests(now);
   send_orders(now);
   flush_staging();
   emitted_pub_.store(pushed_, std::memory_order_release);

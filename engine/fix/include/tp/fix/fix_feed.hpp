@@ -18,7 +18,8 @@
 //   them); a cancel reject is forwarded as a Rejected report of the cancel request.
 // * Lost reports: when the order session logs on again after a lost connection, every
 //   order still working (sent, no final report) is asked for with OrderStatusRequest
-//   (H); its status report supplies what was lost with the connection: a fill for the
+//   (H), and so is a FOK/IOC order still without its final report status_after_ns after
+//   it was sent (again each time that passes); its status report supplies what was lost with the connection: a fill for the
 //   difference between the venue's CumQty and the fills seen (at the price AvgPx implies),
 //   and the final state (an order the venue never received is Rejected, UnknownOrder).
 //   These reports carry kExecSynthetic. The tracker refuses any fill beyond an order's
@@ -75,6 +76,9 @@ struct FixFeedConfig {
   std::size_t staging = 1u << 15;          ///< staging FIFO, events
   int64_t logout_timeout_ns = 2'000'000'000;  ///< stop: wait this long for the venue's Logout
   bool stop_on_venue_logout = true;        ///< the venue logging out ends the run (its file is played)
+  /// A FOK/IOC order without its final report this long after it was sent (wall clock)
+  /// is asked for with OrderStatusRequest, and again each time this passes.
+  int64_t status_after_ns = 500'000'000;
 };
 
 struct FixFeedStats {
