@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# The fuzz pass: builds the libFuzzer targets of the four input readers (tests/fuzz) with
+# The fuzz pass: builds the libFuzzer targets of the four input readers and of the FIX
+# decoder (tests/fuzz) with
 # clang, ASan and UBSan in ./build-fuzz, writes their seed corpora from the real data
 # (../shared/data, nothing committed), runs each for a fixed time budget and fails on
 # any finding (a crash, a sanitizer report, an uncaught exception, an accepted event out
 # of bounds). A finding leaves its input in build-fuzz/fuzz-artifacts/; make it a
 # regression test in tests/input_validation_test.cpp (or the reader's suite).
 #
-# Usage: scripts/fuzz.sh [target...]       (default: taifex bars jsonl binary)
+# Usage: scripts/fuzz.sh [target...]       (default: taifex bars jsonl binary fix)
 #   FUZZ_SECONDS=30   time budget per target (-max_total_time)
 #   FUZZ_JOBS=N       targets run at once (default: the number of CPUs, at most 4)
 #   FUZZ_CXX=clang++-14
@@ -20,7 +21,7 @@ CXX_FUZZ=${FUZZ_CXX:-clang++-14}
 CPUS=$(nproc 2>/dev/null || echo 2)
 JOBS=${FUZZ_JOBS:-$((CPUS < 4 ? CPUS : 4))}
 TARGETS=("$@")
-if ((${#TARGETS[@]} == 0)); then TARGETS=(taifex bars jsonl binary); fi
+if ((${#TARGETS[@]} == 0)); then TARGETS=(taifex bars jsonl binary fix); fi
 SHARED=${TP_SHARED_DIR:-../shared}
 B=build-fuzz
 

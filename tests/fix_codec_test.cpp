@@ -238,6 +238,9 @@ TEST(FixCodec, ParseErrors) {
   EXPECT_EQ(parse_str(frame(soh("35=0|4x=A|56=B|")), c), ParseStatus::Garbled);
   EXPECT_EQ(parse_str(frame(soh("35=0|0=A|")), c), ParseStatus::Garbled);
   EXPECT_EQ(parse_str(frame(soh("49=A|35=0|")), c), ParseStatus::Garbled);
+  // A tag of 10 digits: garbled, never an int overflow (found by fuzz_fix); 9 digits parse.
+  EXPECT_EQ(parse_str(frame(soh("35=0|7652021074=A|")), c), ParseStatus::Garbled);
+  EXPECT_EQ(parse_str(frame(soh("35=0|765202107=A|")), c), ParseStatus::Ok);
   // Too many fields.
   std::string many = "35=0\x01";
   for (int i = 0; i < tp::fix::kMaxFields; ++i) many += "58=x\x01";
@@ -327,6 +330,11 @@ TEST(FixCodec, ValueHelpers) {
   ASSERT_TRUE(tp::fix::parse_utc_timestamp("20210726-01:02:03.4", ns));
   EXPECT_EQ(ns, 1627261323LL * 1'000'000'000LL + 400'000'000);
   EXPECT_FALSE(tp::fix::parse_utc_timestamp("20230229-00:00:00", ns));  // not a leap year
+  // Years int64 ns cannot hold are refused, never overflowed (found by fuzz_fix).
+  EXPECT_FALSE(tp::fix::parse_utc_timestamp("00010101-00:00:00", ns));
+  EXPECT_FALSE(tp::fix::parse_utc_timestamp("99991231-23:59:59", ns));
+  EXPECT_FALSE(tp::fix::parse_utc_timestamp("19691231-23:59:59", ns));
+  ASSERT_TRUE(tp::fix::parse_utc_timestamp("22611231-23:59:59.999999999", ns));
   EXPECT_FALSE(tp::fix::parse_utc_timestamp("21000229-00:00:00", ns));  // century, not leap
   EXPECT_TRUE(tp::fix::parse_utc_timestamp("20000229-00:00:00", ns));   // 400-year leap
   EXPECT_FALSE(tp::fix::parse_utc_timestamp("20210726-24:00:00", ns));

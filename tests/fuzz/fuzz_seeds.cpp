@@ -4,7 +4,7 @@
 // the binary tick format. Run by scripts/fuzz.sh.
 //
 // Usage: tp_fuzz_seeds <shared data dir> <output dir>
-//   writes <output>/{taifex,bars,jsonl,binary}/seed_NNN.*; exit 1 on any error.
+//   writes <output>/{taifex,bars,jsonl,binary,fix}/seed_NNN.*; exit 1 on any error.
 #include <sys/stat.h>
 #include <zip.h>
 
@@ -19,6 +19,7 @@
 
 #include "tp/engine/input/readers.hpp"
 #include "tp/engine/instrument.hpp"
+#include "tp/fix/codec.hpp"
 
 namespace {
 
@@ -89,6 +90,82 @@ void csv_seeds(const std::string& dir, std::string_view header, const std::vecto
 
 }  // namespace
 
+/// A FIX byte stream of the profile (docs/FIX.md) for some events of the real day: each
+/// event as a MarketDataIncrementalRefresh (book levels, trade), then a NewOrderSingle and
+/// its ExecutionReports, as the live feed reads them from its sockets.
+void fix_seed(const std::string& path, const std::vector<tp::InputEvent>& events, const tp::Instrument& inst) {
+  tp::fix::Encoder enc;
+  std::string stream;
+  uint64_t seq = 1;
+  auto px = [&](tp::Price p) { return inst.format_price(p); };
+  const std::size_t n = events.size() < 40 ? events.size() : 40;
+  for (std::size_t k = 0; k < n; ++k) {
+    const tp::InputEvent& ev = events[k];
+    enc.begin("X", "TPVENUE", "TICKPIPE-MD", seq++, ev.ts.ns);
+    enc.add_utc_timestamp(60, ev.ts.ns, 9);
+    enc.add_int(75, ev.day.yyyymmdd);
+    enc.add_char(336, '1');
+    if (ev.flags & tp::kInSynthetic) enc.add_char(5001, 'Y');
+    const int entries = ev.bid_levels + ev.ask_levels + ((ev.flags & tp::kInTrade) ? 1 : 0);
+    enc.add_int(268, entries);
+    for (int side = 0; side < 2; ++side) {
+      const int levels = side == 0 ? ev.bid_levels : ev.ask_levels;
+      for (int l = 0; l < levels; ++l) {
+        enc.add_char(279, '0');
+        enc.add_char(269, side == 0 ? '0' : '1');
+        enc.add(270, px(side == 0 ? ev.bid_px[l] : ev.ask_px[l]));
+        enc.add_int(271, side == 0 ? ev.bid_qty[l].lots : ev.ask_qty[l].lots);
+        enc.add_int(1023, l + 1);
+      }
+    }
+    if (ev.flags & tp::kInTrade) {
+      enc.add_char(279, '0');
+      enc.add_char(269, '2');
+      enc.add(270, px(ev.last));
+      enc.add_int(271, ev.last_qty.lots);
+      if (ev.flags & tp::kInAuction) enc.add(277, "O");
+    }
+    stream += enc.finish();
+  }
+  const int64_t t = events.empty() ? 0 : events.front().ts.ns;
+  enc.begin("D", "TICKPIPE", "TPVENUE", seq++, t);
+  enc.add(11, "4294967297");
+  enc.add(55, "MTX");
+  enc.add_char(54, '2');
+  enc.add_int(38, 1);
+  enc.add_char(40, '2');
+  enc.add(44, "17452");
+  enc.add_char(59, '4');
+  enc.add_char(77, 'O');
+  enc.add_utc_timestamp(60, t, 6);
+  stream += enc.finish();
+  for (const char* exec : {"0", "F"}) {
+    enc.begin("8", "TPVENUE", "TICKPIPE", seq++, t);
+    enc.add(37, "9000001");
+    enc.add(11, "4294967297");
+    enc.add(17, exec[0] == '0' ? "E1" : "E2");
+    enc.add(150, exec);
+    enc.add_char(39, exec[0] == '0' ? '0' : '2');
+    enc.add(55, "MTX");
+    enc.add_char(54, '2');
+    enc.add_int(38, 1);
+    enc.add(44, "17452");
+    enc.add_char(59, '4');
+    enc.add_int(14, exec[0] == '0' ? 0 : 1);
+    enc.add_int(151, exec[0] == '0' ? 1 : 0);
+    enc.add(6, exec[0] == '0' ? "0" : "17452");
+    if (exec[0] == 'F') {
+      enc.add(31, "17452");
+      enc.add_int(32, 1);
+    }
+    enc.add_utc_timestamp(60, t, 9);
+    stream += enc.finish();
+  }
+  std::ofstream f(path, std::ios::binary);
+  f << stream;
+  if (!f) throw std::runtime_error("cannot write " + path);
+}
+
 int main(int argc, char** argv) {
   if (argc != 3) {
     std::cerr << "usage: tp_fuzz_seeds <shared data dir> <output dir>\n";
@@ -96,7 +173,7 @@ int main(int argc, char** argv) {
   }
   try {
     const std::string data = argv[1], out = argv[2];
-    for (const char* sub : {"", "/taifex", "/bars", "/jsonl", "/binary"}) ::mkdir((out + sub).c_str(), 0755);
+    for (const char* sub : {"", "/taifex", "/bars", "/jsonl", "/binary", "/fix"}) ::mkdir((out + sub).c_str(), 0755);
     const std::string zip = data + "/taifex/Daily_2021_07_26.zip";
 
     // TAIFEX CSV: MTX rows (two thirds of the seeds) and rows of every product.
@@ -145,6 +222,7 @@ int main(int argc, char** argv) {
       tp::ReadOptions with;
       with.format = tp::InputFormat::Taifex;
       tp::write_binary(seed_name(out + "/binary", c, "tpk"), as_read, inst, "202108", with);
+      fix_seed(seed_name(out + "/fix", c, "fix"), chunk, inst);
     }
     std::cout << "tp_fuzz_seeds: " << kChunks << " seeds per format (" << kChunkLines << " lines each) in " << out
               << "\n";

@@ -226,9 +226,12 @@ ParseStatus parse(std::string_view buf, MessageView& out, std::size_t& consumed)
     int32_t tag = 0;
     const std::size_t tag_off = q;
     while (q < cks_off && is_digit(b[q])) {
+      if (q - tag_off >= static_cast<std::size_t>(kMaxTagDigits)) {  // checked before the multiplication (fuzz_fix: int overflow)
+        consumed = msg_len;
+        return ParseStatus::Garbled;
+      }
       tag = tag * 10 + (b[q] - '0');
       ++q;
-      if (q - tag_off > kMaxTagDigits) break;
     }
     if (q == tag_off || q >= cks_off || b[q] != '=' || tag == 0) {
       consumed = msg_len;
@@ -327,6 +330,9 @@ bool parse_utc_timestamp(std::string_view s, int64_t& ns) noexcept {
   if (s.size() < 17 || s[8] != '-' || s[11] != ':' || s[14] != ':') return false;
   uint32_t ymd = 0;
   if (!parse_date(s.substr(0, 8), ymd)) return false;
+  // int64 ns since the epoch reach 2262-04-11: years 1970..2261 only (found by fuzz_fix:
+  // year 0001 overflowed the multiplication).
+  if (ymd < 19700101 || ymd > 22611231) return false;
   unsigned hh = 0, mm = 0, ss = 0;
   if (!fixed_digits(s.data() + 9, 2, hh) || !fixed_digits(s.data() + 12, 2, mm) ||
       !fixed_digits(s.data() + 15, 2, ss))

@@ -84,7 +84,8 @@ ParseStatus parse(std::string_view buf, MessageView& out, std::size_t& consumed)
 bool parse_uint(std::string_view s, uint64_t& out) noexcept;
 /// Signed decimal number "-12.5" as mantissa and scale (digits after the point, <= 9).
 bool parse_decimal(std::string_view s, int64_t& mantissa, int& scale) noexcept;
-/// UTCTimestamp "YYYYMMDD-HH:MM:SS[.f{1,9}]" to ns since the epoch.
+/// UTCTimestamp "YYYYMMDD-HH:MM:SS[.f{1,9}]" to ns since the epoch; years 1970..2261
+/// only (what int64 ns hold), anything else is refused.
 bool parse_utc_timestamp(std::string_view s, int64_t& ns) noexcept;
 /// LocalMktDate "YYYYMMDD" to the number 20210726.
 bool parse_date(std::string_view s, uint32_t& yyyymmdd) noexcept;
