@@ -19,16 +19,7 @@
 #include "tp/fix/codec.hpp"
 #include "tp/fix/session.hpp"
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define TP_ALLOC_COUNTING 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
-#define TP_ALLOC_COUNTING 0
-#endif
-#endif
-#ifndef TP_ALLOC_COUNTING
-#define TP_ALLOC_COUNTING 1
-#endif
+#include "alloc_counting.hpp"
 
 namespace {
 bool g_armed = false;  // one thread

@@ -140,6 +140,20 @@ inline const char* fix44_dictionary_xml() {
 
 /// Writes the dictionary to a new temporary file and returns its path (the caller
 /// removes it). Throws std::runtime_error when it cannot.
+/// The session settings every QuickFIX peer of this profile uses with that dictionary
+/// (`dictionary_path`, from write_fix44_dictionary): always in session, the dictionary on,
+/// user-defined tags and unknown fields of known messages accepted, no latency check.
+inline std::string fix44_validation_settings(const std::string& dictionary_path) {
+  return "StartTime=00:00:00\n"
+         "EndTime=00:00:00\n"
+         "UseDataDictionary=Y\n"
+         "DataDictionary=" + dictionary_path + "\n"
+         "ValidateUserDefinedFields=N\n"
+         "AllowUnknownMsgFields=Y\n"
+         "ValidateFieldsOutOfOrder=N\n"
+         "CheckLatency=N\n";
+}
+
 inline std::string write_fix44_dictionary() {
   char path[] = "/tmp/tp-fix44-XXXXXX";
   const int fd = mkstemp(path);

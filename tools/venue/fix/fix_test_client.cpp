@@ -152,15 +152,8 @@ void FixTestClient::start() {
       << "HeartBtInt=" << im.opt.heartbeat_s << "\n"
       << "ReconnectInterval=1\n"
          "BeginString=FIX.4.4\n"
-         "StartTime=00:00:00\n"
-         "EndTime=00:00:00\n"
-         "UseDataDictionary=Y\n"
-      << "DataDictionary=" << im.dictionary << "\n"
-      << "ValidateUserDefinedFields=N\n"
-         "AllowUnknownMsgFields=Y\n"
-         "ValidateFieldsOutOfOrder=N\n"
-         "CheckLatency=N\n"
-         "SocketNodelay=Y\n"
+      << fix44_validation_settings(im.dictionary)
+      << "SocketNodelay=Y\n"
       << "ResetOnLogon=" << (im.opt.reset_seq ? "Y" : "N") << "\n"
       << "TargetCompID=TPVENUE\n";
   if (im.opt.order_session) cfg << "[SESSION]\nSenderCompID=TICKPIPE\n";
