@@ -192,7 +192,7 @@ Result run_config(const std::string& name, Layout layout, bool lmdb, const Optio
       storage::StoreOptions so;
       so.dir = dir->path();
       store = std::make_unique<storage::Store>(so);
-      pers = std::make_unique<storage::Persister>(*store, 1, p.journal_rings(), 512);
+      pers = std::make_unique<storage::Persister>(*store, 1, p.journal_rings(), 512, p.journal_done_seq());
     }
   }
   const uint64_t total = o.warmup + o.quotes;

@@ -320,7 +320,7 @@ struct Counted {
   std::unique_ptr<Agent> inner;
   std::function<uint64_t()> inner_count;
   if (store) {
-    auto pers = std::make_unique<storage::Persister>(*store, run_id, p.journal_rings(), cfg.persist.batch_records);
+    auto pers = std::make_unique<storage::Persister>(*store, run_id, p.journal_rings(), cfg.persist.batch_records, p.journal_done_seq());
     inner_count = [q = pers.get()] { return q->committed(); };
     inner = std::move(pers);
   } else {

@@ -79,7 +79,7 @@ RunOutcome run(Layout layout, storage::Durability sync, int batch_records, Rings
   po.order_ring = rings.order;
   po.journal_ring = rings.journal;
   Pipeline p(cfg, morning_slice(), run_id, store.group_floor(), po);
-  storage::Persister pers(store, run_id, p.journal_rings(), batch_records);
+  storage::Persister pers(store, run_id, p.journal_rings(), batch_records, p.journal_done_seq());
   const auto t0 = std::chrono::steady_clock::now();
   p.run(&pers, [&] { return pers.committed(); });
   RunOutcome o;

@@ -38,7 +38,7 @@ std::string run_and_dump(const std::vector<InputEvent>& events, Layout layout, c
   PipelineOptions po;
   po.layout = layout;
   Pipeline p(cfg, events, run, store.group_floor(), po);
-  storage::Persister pers(store, run, p.journal_rings(), cfg.persist.batch_records);
+  storage::Persister pers(store, run, p.journal_rings(), cfg.persist.batch_records, p.journal_done_seq());
   p.run(&pers, [&] { return pers.committed(); });
   EXPECT_EQ(pers.committed(), p.journaled());
   std::ostringstream out;

@@ -140,7 +140,7 @@ LiveResult run_live(const LiveOptions& opt) {
 
   SignalMask signals;  // before any thread starts: they all inherit the mask
   auto p = fix::make_fix_pipeline(r.cfg, fc, r.run_id, std::move(floor), opt.pipeline);
-  storage::Persister persister(store, r.run_id, p->journal_rings(), r.cfg.persist.batch_records);
+  storage::Persister persister(store, r.run_id, p->journal_rings(), r.cfg.persist.batch_records, p->journal_done_seq());
   const auto t_run = std::chrono::steady_clock::now();
   p->start(&persister);
   bool stop_asked = false;

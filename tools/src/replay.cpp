@@ -83,7 +83,7 @@ ReplayResult run_replay(const ReplayOptions& opt) {
   auto floor = store.group_floor();
 
   Pipeline p(r.cfg, events, r.run_id, std::move(floor), opt.pipeline);
-  storage::Persister persister(store, r.run_id, p.journal_rings(), r.cfg.persist.batch_records);
+  storage::Persister persister(store, r.run_id, p.journal_rings(), r.cfg.persist.batch_records, p.journal_done_seq());
   const auto t_run = std::chrono::steady_clock::now();
   p.run(&persister, [&] { return persister.committed(); });
   r.run_seconds = seconds_since(t_run);

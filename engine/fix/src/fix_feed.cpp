@@ -302,7 +302,10 @@ void FixFeed::journal_session(int session, SessionEvent ev, uint64_t count, std:
     return;
   }
   *r = JournalRecord{};
-  stamper_.stamp(*r, seq_, last_time_, JournalType::Session);
+  // Keyed before the next event (seq_ + 1): a session event sorts after everything the
+  // stages journal for the events already emitted, so the journal stays a prefix of the
+  // event stream whenever the persister commits (docs/DESIGN.md "Crash consistency").
+  stamper_.stamp(*r, seq_ + 1, last_time_, JournalType::Session);
   JrSession& x = r->u.session;
   x.count = count;
   const Session& s = session == 0 ? *ord_ : *md_;

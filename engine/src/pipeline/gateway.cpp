@@ -11,6 +11,7 @@ GatewayAgentT<Q>::GatewayAgentT(Q<OrderRequest>& in, Q<OrderRequest>& venue_out,
 
 template <template <class> class Q>
 int GatewayAgentT<Q>::do_work() {
+  const uint64_t up = done_.upstream();  // before looking at the input (DoneSeq)
   int work = 0;
   for (; work < kStageBatch; ++work) {
     const OrderRequest* req = in_.front();
@@ -41,6 +42,9 @@ int GatewayAgentT<Q>::do_work() {
     ++handled_;
     counters_.publish(handled_, 0, journaled_);
   }
+  // The orders of one event may be split across calls: done only below the next one's.
+  const OrderRequest* next = in_.front();
+  done_.publish(counters_, up, next != nullptr ? next->origin_seq : 0);
   return work;
 }
 

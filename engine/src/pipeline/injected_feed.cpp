@@ -20,6 +20,7 @@ int InjectedFeedT<Q>::do_work() {
   for (;;) {
     if (out_.free_slots(kRoom) < kRoom) {
       ++stats_.backpressure;
+      if (work > 0) emitted_pub_.store(seq_, std::memory_order_release);
       return work;
     }
     OrderRequest o;
@@ -59,6 +60,7 @@ int InjectedFeedT<Q>::do_work() {
     ++stats_.quotes;
     ++work;
   }
+  if (work > 0) emitted_pub_.store(seq_, std::memory_order_release);
   return work;
 }
 

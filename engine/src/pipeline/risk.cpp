@@ -165,6 +165,7 @@ void RiskAgentT<Q>::track(const Event& ev) noexcept {
 
 template <template <class> class Q>
 int RiskAgentT<Q>::do_work() {
+  const uint64_t up = done_.upstream();  // before looking at the input (DoneSeq)
   int work = 0;
   for (; work < kStageBatch; ++work) {
     const Event* ev = in_.front();
@@ -188,6 +189,8 @@ int RiskAgentT<Q>::do_work() {
     ++stats_.events;
     counters_.publish(handled_, produced_, journaled_);
   }
+  const Event* next = in_.front();
+  done_.publish(counters_, up, next != nullptr ? next->seq : 0);
   return work;
 }
 

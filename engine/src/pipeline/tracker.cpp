@@ -296,6 +296,7 @@ void TrackerAgentT<Q>::handle(const Event& ev) noexcept {
 
 template <template <class> class Q>
 int TrackerAgentT<Q>::do_work() {
+  const uint64_t up = done_.upstream();  // before looking at the input (DoneSeq)
   register_sent();
   int work = 0;
   for (; work < kStageBatch; ++work) {
@@ -312,6 +313,8 @@ int TrackerAgentT<Q>::do_work() {
     ++handled_;
     counters_.publish(handled_, produced_, journaled_);
   }
+  const Event* next = in_.front();
+  done_.publish(counters_, up, next != nullptr ? next->seq : 0);
   return work;
 }
 

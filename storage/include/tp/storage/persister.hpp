@@ -2,13 +2,17 @@
 // batched write transactions (SPEC §2, §5). It runs off the hot path, on its own
 // thread (fused/pairs/threads layouts) or as the last agent of the inline layout.
 //
-// Guarantees: never drops a record and never reorders the records of one ring (each
-// ring is consumed in order and batches are committed in order; a failed commit keeps
-// the batch pending and retries it first). Records of different rings interleave in
-// the order they were drained - the tables do not depend on that interleaving (see
-// store.hpp) and journal keys sort them by event.
+// Guarantees: never drops a record; commits records in journal key order (seq, stage,
+// sub), never a record above the pipeline's journal watermark (the `done_seq` it is
+// given: every record for an origin seq <= done_seq is already in the rings). Every
+// committed state is therefore a prefix of the one event stream: whenever the process
+// dies, the journal in LMDB is the first N records of the run in key order and the
+// tables are their effect (docs/DESIGN.md "Crash consistency"). A failed commit keeps
+// the batch pending and retries it first.
 // Back-pressure is the producers' side: they check free_slots() before producing; a
-// slow persister only makes them wait.
+// slow persister only makes them wait. Records above the watermark are moved out of the
+// rings into per-ring staging (so a ring never fills up waiting for another stage) and
+// committed once the watermark passes them.
 #pragma once
 
 #include <atomic>
@@ -28,21 +32,29 @@ struct PersisterStats {
   uint64_t batches = 0;   ///< write transactions committed
   uint64_t max_batch = 0; ///< largest batch
   uint64_t failed_commits = 0;  ///< write_batch calls that threw (records kept pending)
+  uint64_t held_max = 0;  ///< most records staged at once waiting for the watermark
 };
 
 class Persister final : public Agent {
  public:
   /// `rings`: the journal rings of the producing stages (consumer side is ours; none may
-  /// be null). `batch_records`: commit when this many records are pending, or when the
-  /// rings are empty and something is pending. Allocates its batch buffer once here.
-  /// `store` and the rings must outlive the Persister. Throws std::invalid_argument if
-  /// batch_records < 1 or a ring is null.
+  /// be null); each ring's records must be in key order (every stage's are).
+  /// `batch_records`: commit when this many records are pending, or when nothing more is
+  /// committable and something is pending. `done_seq`: the pipeline's journal watermark
+  /// (PipelineT::journal_done_seq()); records with seq <= *done_seq are committable, and
+  /// so are feed-stage records with seq == *done_seq + 1 (a feed journals before the
+  /// event it emits next). Null: every drained record is committable (a lone ring, tests).
+  /// Allocates its batch buffer and staging once here. `store`, the rings and done_seq
+  /// must outlive the Persister. Throws std::invalid_argument if batch_records < 1 or a
+  /// ring is null.
   Persister(Store& store, uint32_t run_id, std::vector<SpscRing<JournalRecord>*> rings,
-            int batch_records);
+            int batch_records, const std::atomic<uint64_t>* done_seq = nullptr);
 
-  /// Drains the rings round-robin (starting one ring further each call) into the batch
-  /// until it is full or every ring is empty, then commits the batch if it is full or
-  /// anything is pending. Persister thread only. Never allocates (LMDB may, internally).
+  /// Reads the watermark, drains every ring into its staging, merges the committable
+  /// records into the batch in key order until it is full or none is left, then commits
+  /// the batch if anything is pending. Persister thread only. Allocates only when more
+  /// records wait for the watermark than a ring holds (staging grows; LMDB may allocate
+  /// internally).
   /// Blocks on LMDB (and fsync under the Durable policy) - which is why it is off the hot
   /// path. Returns the records taken from the rings, or, if none were but a pending batch
   /// was committed (a retry), that batch's size; 0 means idle.
@@ -50,11 +62,12 @@ class Persister final : public Agent {
   /// stays pending and the next do_work()/on_close() retries it; nothing is lost.
   int do_work() override;
   std::string_view name() const override { return "persister"; }
-  /// Drains every ring and commits until the rings are empty and nothing is pending.
-  /// Call after the producers have stopped. Throws StorageError like do_work().
+  /// Drains every ring and commits everything staged, in key order and regardless of the
+  /// watermark, until the rings are empty and nothing is pending. Call after the
+  /// producers have stopped. Throws StorageError like do_work().
   void on_close() override;
 
-  /// True when every ring is empty and nothing is pending (persister thread, or any
+  /// True when every ring and staging is empty and nothing is pending (persister thread, or any
   /// thread after the runner has stopped; from other threads a snapshot).
   bool drained() const noexcept;
   /// Records committed so far. Any thread: acquire load pairing with the release store
@@ -66,15 +79,21 @@ class Persister final : public Agent {
   const PersisterStats& stats() const noexcept { return stats_; }
 
  private:
-  std::size_t fill();  // drains into the batch; returns records moved
-  int commit();        // writes the pending batch; returns its size
+  struct Staging {
+    std::vector<JournalRecord> v;  // [head, size) waits, in key order
+    std::size_t head = 0;
+  };
+  std::size_t drain();                 // rings -> staging; returns records moved
+  void merge(uint64_t done) noexcept;  // staging -> batch, key order, committable only
+  int commit();                        // writes the pending batch; returns its size
   Store& store_;
   uint32_t run_id_;
   std::vector<SpscRing<JournalRecord>*> rings_;
+  const std::atomic<uint64_t>* done_seq_;
+  std::vector<Staging> staging_;       // one per ring
   std::vector<JournalRecord> batch_;  // sized batch_max_ once; [0, pending_) is pending
   std::size_t batch_max_;
   std::size_t pending_ = 0;
-  std::size_t next_ring_ = 0;
   PersisterStats stats_;
   std::atomic<uint64_t> committed_{0};
 };

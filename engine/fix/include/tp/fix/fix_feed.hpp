@@ -125,6 +125,9 @@ class FixFeed final : public Agent {
   [[nodiscard]] bool finished() const noexcept { return finished_.load(std::memory_order_acquire); }
   /// Events pushed to the output ring so far (any thread).
   [[nodiscard]] uint64_t emitted() const noexcept { return emitted_pub_.load(std::memory_order_acquire); }
+  /// The last pushed seq (release once per duty cycle): the tracker's upstream journal
+  /// watermark (stage_counters.hpp DoneSeq).
+  [[nodiscard]] const std::atomic<uint64_t>* emitted_seq() const noexcept { return &emitted_pub_; }
 
   /// Read after the feed's thread has stopped.
   [[nodiscard]] const FixFeedStats& stats() const noexcept { return stats_; }

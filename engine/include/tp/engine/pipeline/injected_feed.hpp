@@ -55,6 +55,9 @@ class InjectedFeedT final : public Agent {
   [[nodiscard]] bool finished() const noexcept { return false; }
   /// Events emitted so far (the feed's thread only).
   [[nodiscard]] uint64_t emitted() const noexcept { return seq_; }
+  /// The last emitted seq, published (release) once per duty cycle after the events are
+  /// pushed: the tracker's upstream journal watermark (stage_counters.hpp DoneSeq).
+  [[nodiscard]] const std::atomic<uint64_t>* emitted_seq() const noexcept { return &emitted_pub_; }
   /// MutexQueue pipelines: blocks until a quote is queued or `d` passes (the feed's thread).
   /// (A ring pipeline never blocks: there it only yields.)
   void wait_input(std::chrono::milliseconds d) {
@@ -71,6 +74,7 @@ class InjectedFeedT final : public Agent {
   Q<Event>& out_;
   SimVenue venue_{0};
   uint64_t seq_ = 0;
+  std::atomic<uint64_t> emitted_pub_{0};
   LiveFeedStats stats_;
 };
 

@@ -113,6 +113,13 @@ class PipelineT {
 
   /// The journal queues (tracker, risk, gateway, feed), for the persister.
   [[nodiscard]] std::vector<Q<JournalRecord>*> journal_rings();
+  /// The pipeline's journal watermark (the gateway's StageCounters::done_seq): every
+  /// record any stage will journal for an origin seq <= this value is already in
+  /// journal_rings(). The persister commits only below it, so LMDB always holds a prefix
+  /// of the one event stream (docs/DESIGN.md "Crash consistency"). Any thread (acquire).
+  [[nodiscard]] const std::atomic<uint64_t>* journal_done_seq() const noexcept {
+    return &gateway_->counters().done_seq;
+  }
 
   /// Starts the threads of the layout: the hot threads (cpus[i] each, idle strategy
   /// `idle`) and the journal sink's thread (`persister_*`); inline: one thread runs every
@@ -154,6 +161,7 @@ class PipelineT {
   PipelineT(const Config& cfg, const MakeFeed& make_feed, const PipelineOptions& opt);
   [[nodiscard]] PipelineProbe probe() const noexcept;
   [[nodiscard]] bool any_failed() const noexcept;
+  void link_done_seqs() noexcept;
 
   PipelineOptions opt_;
   Q<Event> feed_to_tracker_;

@@ -42,6 +42,7 @@ PipelineT<Q, Feed>::PipelineT(const Config& cfg, const MakeFeed& make_feed, uint
   risk_ = std::make_unique<RiskAgentT<Q>>(cfg, run_id, tracker_to_risk_, risk_to_gateway_, risk_journal_,
                                           std::move(group_floor));
   feed_ = make_feed(FeedPorts<Q>{feed_to_tracker_, gateway_to_venue_, probe(), feed_journal_, feed_counters_});
+  link_done_seqs();
 }
 
 template <template <class> class Q, class Feed>
@@ -50,6 +51,16 @@ PipelineT<Q, Feed>::PipelineT(const Config& cfg, const MakeFeed& make_feed, Trad
     : PipelineT(cfg, make_feed, opt) {
   risk_ = std::make_unique<RiskAgentT<Q>>(cfg, logic, tracker_to_risk_, risk_to_gateway_, risk_journal_);
   feed_ = make_feed(FeedPorts<Q>{feed_to_tracker_, gateway_to_venue_, probe(), feed_journal_, feed_counters_});
+  link_done_seqs();
+}
+
+template <template <class> class Q, class Feed>
+void PipelineT<Q, Feed>::link_done_seqs() noexcept {
+  // The journal watermark runs down the pipeline: feed -> tracker -> risk -> gateway; the
+  // gateway's is the persister's commit bound (docs/DESIGN.md "Crash consistency").
+  tracker_->set_done_upstream(feed_->emitted_seq());
+  risk_->set_done_upstream(&tracker_->counters().done_seq);
+  gateway_->set_done_upstream(&risk_->counters().done_seq);
 }
 
 template <template <class> class Q, class Feed>

@@ -75,6 +75,9 @@ class FeedAgent final : public Agent {
   [[nodiscard]] bool finished() const noexcept { return finished_.load(std::memory_order_acquire); }
   /// Events emitted so far (any thread).
   [[nodiscard]] uint64_t emitted() const noexcept { return emitted_pub_.load(std::memory_order_acquire); }
+  /// The last emitted seq (release after each push): the tracker's upstream journal
+  /// watermark (stage_counters.hpp DoneSeq).
+  [[nodiscard]] const std::atomic<uint64_t>* emitted_seq() const noexcept { return &emitted_pub_; }
   /// Read after the feed's thread has stopped.
   [[nodiscard]] const FeedStats& stats() const noexcept { return stats_; }
   [[nodiscard]] const SimVenue& venue() const noexcept { return venue_; }
@@ -144,6 +147,10 @@ class TrackerAgentT final : public Agent {
   int do_work() override;
   std::string_view name() const override { return "tracker"; }
   [[nodiscard]] const StageCounters& counters() const noexcept { return counters_; }
+  /// The upstream journal watermark this stage's counters().done_seq follows (the
+  /// feed's emitted seq for the tracker, the previous stage's done_seq otherwise; see
+  /// DoneSeq). Null (the default): none. Call before the stage's thread starts.
+  void set_done_upstream(const std::atomic<uint64_t>* up) noexcept { done_.set_upstream(up); }
   [[nodiscard]] const TrackerStats& stats() const noexcept { return stats_; }
 
   struct OrderEntry {
@@ -197,6 +204,7 @@ class TrackerAgentT final : public Agent {
   uint64_t produced_ = 0;
   uint64_t journaled_ = 0;
   StageCounters counters_;
+  DoneSeq done_;
   TrackerStats stats_;
 };
 
@@ -252,6 +260,10 @@ class RiskAgentT final : public Agent, private StrategySink {
   int do_work() override;
   std::string_view name() const override { return "risk"; }
   [[nodiscard]] const StageCounters& counters() const noexcept { return counters_; }
+  /// The upstream journal watermark this stage's counters().done_seq follows (the
+  /// feed's emitted seq for the tracker, the previous stage's done_seq otherwise; see
+  /// DoneSeq). Null (the default): none. Call before the stage's thread starts.
+  void set_done_upstream(const std::atomic<uint64_t>* up) noexcept { done_.set_upstream(up); }
   [[nodiscard]] const RiskStats& stats() const noexcept { return stats_; }
   /// The strategy (read its results after the risk thread has stopped).
   /// Precondition: constructed with the owned strategy.
@@ -290,6 +302,7 @@ class RiskAgentT final : public Agent, private StrategySink {
   uint64_t produced_ = 0;
   uint64_t journaled_ = 0;
   StageCounters counters_;
+  DoneSeq done_;
   RiskStats stats_;
 };
 
@@ -312,6 +325,10 @@ class GatewayAgentT final : public Agent {
   int do_work() override;
   std::string_view name() const override { return "gateway"; }
   [[nodiscard]] const StageCounters& counters() const noexcept { return counters_; }
+  /// The upstream journal watermark this stage's counters().done_seq follows (the
+  /// feed's emitted seq for the tracker, the previous stage's done_seq otherwise; see
+  /// DoneSeq). Null (the default): none. Call before the stage's thread starts.
+  void set_done_upstream(const std::atomic<uint64_t>* up) noexcept { done_.set_upstream(up); }
   [[nodiscard]] const GatewayStats& stats() const noexcept { return stats_; }
   /// Tick-to-order latency (read after the gateway's thread has stopped).
   [[nodiscard]] const LatencyHistogram& latency() const noexcept { return latency_; }
@@ -330,6 +347,7 @@ class GatewayAgentT final : public Agent {
   uint64_t handled_ = 0;
   uint64_t journaled_ = 0;
   StageCounters counters_;
+  DoneSeq done_;
   GatewayStats stats_;
 };
 
