@@ -155,6 +155,9 @@ int main(int argc, char** argv) {
   live->add_option("--symbol", lo.symbol, "product to trade (MTX, TM, TX)")->capture_default_str();
   live->add_option("--contract", lo.contract, "contract month sent as MaturityMonthYear, e.g. 202108");
   live->add_option("--heartbeat", lo.heartbeat_s, "FIX HeartBtInt, seconds")->check(CLI::Range(1, 3600))->capture_default_str();
+  live->add_flag("--fresh", lo.fresh,
+                 "do not recover the previous runs' orders and lots (default: a restart recovers them, "
+                 "docs/DESIGN.md \"Restart\")");
   live->add_flag("--reset-seq", lo.reset_seq,
                  "start a new FIX session (141=Y, sequence numbers from 1) instead of continuing the stored one");
   live->add_option("--max-seconds", lo.max_seconds, "stop after this long (0 = until the venue logs out or a signal)")

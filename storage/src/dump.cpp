@@ -107,7 +107,7 @@ enum class C : uint8_t {
   qty, last_qty, cum_qty, leaves_qty, lots, filled,
   sent_time_ns, update_time_ns, time_ns, signal_time_ns, entry_time_ns, exit_time_ns,
   flags, trailing_active, protective_active, exit_in_flight,
-  session, msg_seq, text,
+  session, msg_seq, next_out, text,
   kCount
 };
 constexpr std::size_t kNumCols = static_cast<std::size_t>(C::kCount);
@@ -124,7 +124,7 @@ constexpr std::array<const char*, kNumCols> kColName = {
   "qty", "last_qty", "cum_qty", "leaves_qty", "lots", "filled",
   "sent_time_ns", "update_time_ns", "time_ns", "signal_time_ns", "entry_time_ns", "exit_time_ns",
   "flags", "trailing_active", "protective_active", "exit_in_flight",
-  "session", "msg_seq", "text",
+  "session", "msg_seq", "next_out", "text",
 };
 
 constexpr C kJournalCols[] = {
@@ -139,7 +139,7 @@ constexpr C kJournalCols[] = {
   C::qty, C::last_qty, C::cum_qty, C::leaves_qty, C::lots, C::filled,
   C::signal_time_ns, C::entry_time_ns, C::exit_time_ns,
   C::flags, C::trailing_active, C::protective_active, C::exit_in_flight,
-  C::session, C::msg_seq, C::text,
+  C::session, C::msg_seq, C::next_out, C::text,
 };
 constexpr C kOrderCols[] = {
   C::run_id, C::client_id, C::venue_id, C::position_id, C::state, C::side, C::tif, C::open_close,
@@ -454,8 +454,29 @@ void put_session(Line& l, const JrSession& x) {
   l.s(C::event, to_string(x.event));
   l.u(C::n, x.count);
   l.u(C::msg_seq, x.msg_seq);
+  l.u(C::next_out, x.next_out);
   const std::size_t n = x.text_len < sizeof x.text ? x.text_len : sizeof x.text;
   l.s(C::text, std::string_view(x.text, n));  // JSON/CSV-escaped by the writer
+}
+
+void put_input(Line& l, const JrInput& x) {
+  switch (x.kind) {
+    case EventKind::Market:
+      l.s(C::kind, "market");
+      l.i(C::last_px_ticks, x.body.md.last.ticks);
+      l.i(C::last_qty, x.body.md.last_qty.lots);
+      l.i(C::day, x.body.md.trading_day.yyyymmdd);
+      return;
+    case EventKind::Exec:
+      l.s(C::kind, "exec");
+      put_exec(l, x.body.er);
+      return;
+    case EventKind::EndOfData: l.s(C::kind, "end_of_data"); return;
+    case EventKind::Control:
+      l.s(C::kind, "control");
+      l.u(C::n, x.body.control.run_id);
+      return;
+  }
 }
 
 void put_journal(Line& l, uint32_t run_id, const JournalRecord& r) {
@@ -477,6 +498,7 @@ void put_journal(Line& l, uint32_t run_id, const JournalRecord& r) {
     case JournalType::Signal: put_signal(l, r.u.signal); return;
     case JournalType::Chase: put_chase(l, r.u.chase); return;
     case JournalType::Session: put_session(l, r.u.session); return;
+    case JournalType::Input: put_input(l, r.u.input); return;
   }
   // unknown type: key fields only
 }

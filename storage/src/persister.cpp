@@ -1,6 +1,7 @@
 // tp::storage::Persister - see tp/storage/persister.hpp.
 #include "tp/storage/persister.hpp"
 
+#include <cstring>
 #include <span>
 #include <stdexcept>
 #include <tuple>
@@ -54,7 +55,28 @@ std::size_t Persister::drain() {
   return moved;
 }
 
-void Persister::merge(uint64_t done) noexcept {
+bool Persister::recovered_again(const JournalRecord& r) {
+  const std::vector<RecoveryRanges::Range>& rs = recovery_.ranges;
+  if (rs.empty() || r.seq > rs.back().last_seq) return false;
+  std::size_t i = 0;
+  while (rs[i].last_seq < r.seq) ++i;
+  const JournalRecord mine = Store::canonical(r);
+  for (; i < rs.size(); ++i) {  // its run; past that run's crash point, a later run's tail
+    JournalRecord stored;
+    if (!store_.get_journal(rs[i].run_id, r.seq, r.stage, r.sub, stored)) continue;
+    if (std::memcmp(&stored, &mine, sizeof mine) == 0) {
+      ++stats_.recovery_matched;
+    } else {
+      ++stats_.recovery_differed;
+    }
+    ++dropped_;
+    return true;
+  }
+  ++stats_.recovery_new;
+  return false;
+}
+
+void Persister::merge(uint64_t done) {
   while (pending_ < batch_max_) {
     Staging* best = nullptr;
     for (Staging& st : staging_) {
@@ -64,11 +86,17 @@ void Persister::merge(uint64_t done) noexcept {
       if (best == nullptr || key_less(r, best->v[best->head])) best = &st;
     }
     if (best == nullptr) return;
-    batch_[pending_++] = best->v[best->head++];
+    const JournalRecord& r = best->v[best->head++];
+    if (recovered_again(r)) continue;
+    batch_[pending_++] = r;
   }
 }
 
 int Persister::commit() {
+  if (dropped_ > 0) {  // checked recovery records count as handled
+    committed_.store(committed_.load(std::memory_order_relaxed) + dropped_, std::memory_order_release);
+    dropped_ = 0;
+  }
   if (pending_ == 0) return 0;
   try {
     store_.write_batch(run_id_, std::span<const JournalRecord>(batch_.data(), pending_));

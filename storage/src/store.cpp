@@ -120,6 +120,8 @@ std::size_t payload_bytes(JournalType t) noexcept {
       return offsetof(JrChase, purpose) + sizeof(OrderPurpose);
     case JournalType::Session:
       return offsetof(JrSession, text) + sizeof(JrSession::text);
+    case JournalType::Input:
+      return sizeof(JrInput);
   }
   return 0;
 }
@@ -416,6 +418,7 @@ void apply(const EnvData& e, MDB_txn* txn, uint32_t run_id, const JournalRecord&
     case JournalType::Signal:
     case JournalType::Chase:
     case JournalType::Session:
+    case JournalType::Input:
       return;  // journal only
   }
 }
@@ -423,6 +426,12 @@ void apply(const EnvData& e, MDB_txn* txn, uint32_t run_id, const JournalRecord&
 }  // namespace
 
 struct Store::Env : EnvData {};
+
+JournalRecord Store::canonical(const JournalRecord& r) noexcept {
+  JournalRecord out;
+  canonicalize(r, out);
+  return out;
+}
 
 // ====================================================================== Store
 

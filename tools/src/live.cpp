@@ -4,7 +4,9 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <charconv>
+#include <ctime>
 #include <chrono>
 #include <cstdio>
 #include <sstream>
@@ -44,6 +46,127 @@ bool load_seq(const storage::Store& store, const std::string& sender, fix::SeqNu
 void store_seq(storage::Store& store, const std::string& sender, const fix::SeqNums& s) {
   store.put_meta(seq_key(sender, "next_out"), std::to_string(s.next_out));
   store.put_meta(seq_key(sender, "next_in"), std::to_string(s.next_in));
+}
+
+std::string run_key(uint32_t run, const char* what) { return "run/" + std::to_string(run) + "/" + what; }
+
+std::string floor_text(const GroupFloor& f) {
+  std::string t;
+  for (const auto& [day, g] : f) t += std::to_string(day.yyyymmdd) + ":" + std::to_string(g) + ",";
+  return t;
+}
+
+GroupFloor parse_floor(const std::string& t, uint32_t run) {
+  GroupFloor f;
+  std::size_t at = 0;
+  while (at < t.size()) {
+    const std::size_t colon = t.find(':', at);
+    const std::size_t comma = t.find(',', at);
+    uint64_t d = 0, g = 0;
+    if (colon == std::string::npos || comma == std::string::npos || colon > comma ||
+        !fix::parse_uint(std::string_view(t).substr(at, colon - at), d) ||
+        !fix::parse_uint(std::string_view(t).substr(colon + 1, comma - colon - 1), g) || d > INT32_MAX ||
+        g > UINT32_MAX) {
+      throw storage::StorageError("meta " + run_key(run, "group_floor"), MDB_INCOMPATIBLE,
+                                  "not a group floor ('" + t + "'): the meta table was edited");
+    }
+    f.emplace_back(TradingDay{static_cast<int32_t>(d)}, static_cast<uint32_t>(g));
+    at = comma + 1;
+  }
+  return f;
+}
+
+/// What a restart recovers (docs/DESIGN.md "Restart"): the chain of live runs that
+/// continued one another, their recorded events, and the state they leave behind.
+struct RecoveryPlan {
+  std::vector<uint32_t> chain;      ///< oldest first; empty: a fresh start
+  std::vector<Event> events;        ///< the chain's Input records, in seq order
+  storage::RecoveryRanges ranges;
+  GroupFloor floor;                 ///< the group floor the chain's first run started with
+  bool last_clean = false;          ///< the last run stopped cleanly
+  uint64_t journal_next_in = 0;     ///< order session: highest next_in journaled by the last run
+  uint64_t journal_next_out = 0;    ///< order session: highest next_out journaled by the last run
+};
+
+bool meta_u32(const storage::Store& store, const std::string& key, uint32_t& out) {
+  std::string v;
+  uint64_t n = 0;
+  if (!store.get_meta(key, v)) return false;
+  if (!fix::parse_uint(v, n) || n == 0 || n > UINT32_MAX) {
+    throw storage::StorageError("meta " + key, MDB_INCOMPATIBLE, "not a run id ('" + v + "'): the meta table was edited");
+  }
+  out = static_cast<uint32_t>(n);
+  return true;
+}
+
+/// Nothing left open in the database: no lot and no order in a non-final state.
+bool flat(const storage::Store& store) {
+  bool open = false;
+  store.for_each_position(0, [&](const storage::PositionRow& p) {
+    open |= p.pos.state == PositionState::PendingEntry || p.pos.state == PositionState::Active ||
+            p.pos.state == PositionState::PendingClosing;
+  });
+  store.for_each_order(0, [&](const storage::OrderRow& o) { open |= !is_terminal(o.state); });
+  return !open;
+}
+
+/// The local trading day now (UTC+8, TAIFEX), yyyymmdd.
+int32_t trading_day_now(int64_t utc_offset_ns) {
+  const std::time_t t = static_cast<std::time_t>((wall_now_ns() + utc_offset_ns) / 1'000'000'000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+RecoveryPlan plan_recovery(const storage::Store& store, bool fresh, int64_t utc_offset_ns) {
+  RecoveryPlan plan;
+  uint32_t last = 0;
+  if (fresh || !meta_u32(store, "live/last_run", last)) return plan;
+  std::string clean;
+  plan.last_clean = store.get_meta(run_key(last, "clean"), clean) && clean == "1";
+  // Follow the chain back: each run names the run it recovered.
+  std::vector<uint32_t> chain{last};
+  for (uint32_t prev = 0; meta_u32(store, run_key(chain.back(), "recovers"), prev);) {
+    if (prev >= chain.back()) {
+      throw storage::StorageError("meta " + run_key(chain.back(), "recovers"), MDB_INCOMPATIBLE,
+                                  "a run recovers a later run: the meta table was edited");
+    }
+    chain.push_back(prev);
+  }
+  std::reverse(chain.begin(), chain.end());
+  std::vector<Event> events;
+  int32_t last_day = 0;
+  for (const uint32_t run : chain) {
+    uint64_t last_seq = 0;
+    store.for_each_journal(run, [&](uint32_t, const JournalRecord& r) {
+      if (r.type == JournalType::Input && r.stage == Stage::Tracker) {
+        Event e;
+        e.seq = r.seq;
+        e.event_time = r.event_time;
+        e.kind = r.u.input.kind;
+        e.u = r.u.input.body;
+        if (e.kind == EventKind::Market && e.u.md.trading_day.valid()) last_day = e.u.md.trading_day.yyyymmdd;
+        events.push_back(e);
+        last_seq = r.seq;
+      }
+      if (run == chain.back() && r.type == JournalType::Session && r.u.session.session == 0) {
+        plan.journal_next_in = std::max(plan.journal_next_in, r.u.session.msg_seq);
+        plan.journal_next_out = std::max(plan.journal_next_out, r.u.session.next_out);
+      }
+    });
+    if (last_seq > plan.ranges.through()) plan.ranges.ranges.push_back({last_seq, run});
+  }
+  // A clean stop with nothing open on an earlier trading day starts a new chain: there is
+  // no state to carry (today's once-per-day and PnL rules start afresh).
+  if (events.empty() || (plan.last_clean && flat(store) && last_day != trading_day_now(utc_offset_ns))) {
+    plan.ranges = {};
+    return plan;
+  }
+  plan.chain = chain;
+  plan.events = std::move(events);
+  std::string f;
+  if (store.get_meta(run_key(chain.front(), "group_floor"), f)) plan.floor = parse_floor(f, chain.front());
+  return plan;
 }
 
 /// Blocks SIGINT/SIGTERM in this thread (and every thread started after) for its life.
@@ -128,19 +251,45 @@ LiveResult run_live(const LiveOptions& opt) {
   storage::Store store(so);
   const bool have_order = load_seq(store, fc.order_sender, fc.order_seq);
   const bool have_md = load_seq(store, fc.md_sender, fc.md_seq);
+  RecoveryPlan plan = plan_recovery(store, opt.fresh, r.cfg.instrument.utc_offset_ns);
   // A fresh database, or the operator starting a new FIX session (e.g. a new trading
-  // day): 141=Y and both sides start at 1. Otherwise the stored numbers continue the session.
-  fc.reset_seq_on_logon = opt.reset_seq || (!have_order && !have_md);
+  // day): 141=Y and both sides start at 1. Otherwise the stored numbers continue the
+  // session; after a crash (the last run did not stop cleanly) from the highest the
+  // journal holds, the outgoing ones a margin above it (docs/DESIGN.md "Restart").
+  const bool journal_seq = plan.journal_next_out > 0 && !plan.last_clean;
+  fc.reset_seq_on_logon = opt.reset_seq || (!have_order && !have_md && !journal_seq);
   if (fc.reset_seq_on_logon) {
     fc.order_seq = fix::SeqNums{};
     fc.md_seq = fix::SeqNums{};
+  } else if (journal_seq) {
+    fc.order_seq.next_in = std::max(fc.order_seq.next_in, plan.journal_next_in);
+    fc.order_seq.next_out = std::max(fc.order_seq.next_out, plan.journal_next_out + fix::kSeqRestartMargin);
   }
   r.run_id = store.begin_run("live " + opt.venue);
-  auto floor = store.group_floor();
+  GroupFloor floor = store.group_floor();
+  store.put_meta(run_key(r.run_id, "group_floor"), floor_text(floor));
+  if (!plan.chain.empty()) {
+    store.put_meta(run_key(r.run_id, "recovers"), std::to_string(plan.chain.back()));
+    floor = plan.floor;  // the strategy starts as the chain's first run did
+    fc.recovered = std::move(plan.events);
+    fc.run_id = r.run_id;
+  }
+  store.put_meta("live/last_run", std::to_string(r.run_id));
+  store.sync();
+  out.recovered_runs = plan.chain;
+  out.recovered_events = fc.recovered.size();
+  // The strategy numbers ids under the chain's first run until the recovered events'
+  // RunSwitch points move it on (the last one to this run).
+  const uint32_t strategy_run = plan.chain.empty() ? r.run_id : plan.chain.front();
 
   SignalMask signals;  // before any thread starts: they all inherit the mask
-  auto p = fix::make_fix_pipeline(r.cfg, fc, r.run_id, std::move(floor), opt.pipeline);
+  PipelineOptions po = opt.pipeline;
+  po.journal_inputs = true;
+  auto p = fix::make_fix_pipeline(r.cfg, fc, strategy_run, std::move(floor), po);
+  fc.recovered.clear();
+  fc.recovered.shrink_to_fit();
   storage::Persister persister(store, r.run_id, p->journal_rings(), r.cfg.persist.batch_records, p->journal_done_seq());
+  persister.set_recovery(plan.ranges);
   const auto t_run = std::chrono::steady_clock::now();
   p->start(&persister);
   bool stop_asked = false;
@@ -166,7 +315,9 @@ LiveResult run_live(const LiveOptions& opt) {
   out.md_seq = p->feed().md_session().seq_nums();
   store_seq(store, fc.order_sender, out.order_seq);
   store_seq(store, fc.md_sender, out.md_seq);
+  store.put_meta(run_key(r.run_id, "clean"), "1");
   store.sync();
+  out.recovery = persister.stats();
 
   copy_stage_results(*p, r);
   out.feed = p->feed().stats();
@@ -191,6 +342,15 @@ LiveResult run_live(const LiveOptions& opt) {
     << ", lockstep syncs " << f.syncs_answered << ", staged " << f.staged << "; after re-logon: status requests "
     << f.status_requests << ", recovered fills " << f.recovered_fills << ", finals " << f.recovered_finals
     << "; overfills refused " << r.tracker.overfills << "\n";
+  if (!out.recovered_runs.empty()) {
+    x << "restart: recovered run";
+    for (const uint32_t id : out.recovered_runs) x << " " << id;
+    x << ": " << f.recovered_events << " recorded events through the stages again, " << f.recovered_orders
+      << " orders derived again (not resent), " << f.recovered_working
+      << " still working (asked at logon); records derived again: " << out.recovery.recovery_matched
+      << " identical to the journal, " << out.recovery.recovery_differed << " different, "
+      << out.recovery.recovery_new << " new (past the crash point)\n";
+  }
   x << session_line("order", p->feed().order_session());
   x << session_line("md", p->feed().md_session());
   const bool too_low = out.order_session.seq_too_low + out.md_session.seq_too_low > 0;
@@ -248,6 +408,14 @@ LiveResult run_live(const LiveOptions& opt) {
                {"tracker_late_reports", r.tracker.late_reports},
                {"net_position_lots", r.tracker.net_position},
                {"stopped_by", out.stopped_by_signal ? "signal" : stop_asked ? "max_seconds" : "session_ended"},
+               {"restart",
+                json{{"recovered_runs", out.recovered_runs},
+                     {"recovered_events", f.recovered_events},
+                     {"recovered_orders", f.recovered_orders},
+                     {"recovered_working", f.recovered_working},
+                     {"records_matched", out.recovery.recovery_matched},
+                     {"records_differed", out.recovery.recovery_differed},
+                     {"records_new", out.recovery.recovery_new}}},
                {"order_session", session_json(p->feed().order_session())},
                {"md_session", session_json(p->feed().md_session())}};
   r.extra_json = j.dump();

@@ -214,6 +214,7 @@ class FixFeed::MdHandler final : public SessionEvents {
   void on_app_message(const MessageView& m) override { f_.on_md_message(m); }
   void on_logon() override {
     f_.impl_->md_requested = false;
+    f_.md_seq_seen_ = 0;  // a reset logon numbers market data from 1 again
     SessionEvents::on_logon();
   }
 
@@ -238,11 +239,16 @@ FixFeed::FixFeed(const FixFeedConfig& cfg, const FeedPorts<SpscRing>& ports)
   o.reset_seq_on_logon = cfg.reset_seq_on_logon;
   SessionConfig m = o;
   m.sender = cfg.md_sender;
+  m.reset_seq_on_logon = cfg.reset_seq_on_logon || cfg.md_reset_on_start;
   ord_ = std::make_unique<Session>(o, cfg.order_seq);
   md_ = std::make_unique<Session>(m, cfg.md_seq);
   ord_handler_ = std::make_unique<OrderHandler>(*this);
   md_handler_ = std::make_unique<MdHandler>(*this);
   impl_ = std::make_unique<Impl>(cfg.staging < 64 ? 64 : cfg.staging);
+  ckpt_out_ = cfg.order_seq.next_out;
+  ckpt_in_ = cfg.order_seq.next_in;
+  recovery_done_ = cfg_.recovered.empty();
+  recovery_done_pub_.store(recovery_done_, std::memory_order_release);
 }
 
 FixFeed::~FixFeed() = default;
@@ -310,6 +316,7 @@ void FixFeed::journal_session(int session, SessionEvent ev, uint64_t count, std:
   x.count = count;
   const Session& s = session == 0 ? *ord_ : *md_;
   x.msg_seq = s.seq_nums().next_in;
+  x.next_out = s.seq_nums().next_out;
   x.session = static_cast<uint8_t>(session);
   x.event = ev;
   const std::size_t n = text.size() < sizeof x.text ? text.size() : sizeof x.text;
@@ -450,18 +457,26 @@ void FixFeed::on_order_message(const MessageView& m) {
     ++stats_.bad_reports;
     return;
   }
-  if (m.get(17, v) && s.exec_ids.seen_or_insert(id_hash(v))) {
+  if (m.get(17, v)) er.exec_id = id_hash(v);
+  if (er.exec_id != 0 && s.exec_ids.seen_or_insert(er.exec_id)) {
     er.flags |= kExecDuplicate;  // forwarded for the journal, never applied
     ++stats_.duplicate_exec_ids;
-  } else if (Impl::Working* w = s.find(er.client_id.v)) {
+  } else {
+    note_report(er, final_status(ord_status), cancel_report ? msg_cl : 0);
+  }
+  emit_exec(er, t);
+}
+
+void FixFeed::note_report(const ExecReport& er, bool final, uint64_t cancel_id) noexcept {
+  Impl& s = *impl_;
+  if (Impl::Working* w = s.find(er.client_id.v)) {
     if (er.type == ExecType::Trade) {
       w->cum += er.last_qty.lots;
       w->px_sum += er.last_px.ticks * er.last_qty.lots;
     }
-    if (final_status(ord_status)) s.erase(er.client_id.v);
-    if (cancel_report) s.erase(msg_cl);
+    if (final) s.erase(er.client_id.v);
   }
-  emit_exec(er, t);
+  if (cancel_id != 0) s.erase(cancel_id);
 }
 
 void FixFeed::apply_status(const MessageView& m, int64_t t, char ord_status) {
@@ -787,6 +802,92 @@ void FixFeed::on_md_message(const MessageView& m) {
   ++stats_.market_events;
 }
 
+// --------------------------------------------------------------------- restart
+
+int FixFeed::recover(int64_t now) noexcept {
+  Impl& s = *impl_;
+  int work = 0;
+  // Orders the stages derive again: they were sent before the restart (or, if the crash
+  // came first, the status request at logon finds the venue never had them). Registered
+  // as working, never sent again.
+  auto take_orders = [&] {
+    while (const OrderRequest* req = venue_in_.front()) {
+      const OrderRequest o = *req;
+      venue_in_.pop();
+      if (s.working.size() < Impl::kMaxWorking) {
+        s.working.push_back(Impl::Working{o.client_id.v, 0, o.qty.lots, 0, o.limit, o.side, o.open_close, o.tif,
+                                          o.action == OrderAction::Cancel, now});
+      }
+      ++stats_.recovered_orders;
+      ++work;
+    }
+  };
+  take_orders();
+  const std::vector<Event>& log = cfg_.recovered;
+  while (recover_next_ < log.size() && work < kStageBatch) {
+    const Event& src = log[recover_next_];
+    // A report only once everything before it has been handled: the order it is about
+    // is registered with the tracker and in the working table, as it was live.
+    if (src.kind == EventKind::Exec) {
+      if (!probe_.idle(pushed_)) break;
+      take_orders();
+      if (!probe_.idle(pushed_)) break;
+    }
+    Event* e = out_.try_claim();
+    if (e == nullptr) break;
+    *e = src;
+    e->ingress_ns = wall_now_ns();
+    seq_ = src.seq;
+    if (src.event_time > last_time_) last_time_ = src.event_time;
+    if (src.kind == EventKind::Market) s.md = src.u.md;
+    if (src.kind == EventKind::Exec) {
+      const ExecReport& er = src.u.er;
+      const bool dup = er.exec_id != 0 && s.exec_ids.seen_or_insert(er.exec_id);
+      const bool final = er.type == ExecType::Canceled || er.type == ExecType::Rejected ||
+                         (er.type == ExecType::Trade && er.leaves_qty.lots == 0);
+      if (!dup && (er.flags & kExecDuplicate) == 0) note_report(er, final, 0);
+    }
+    out_.commit();
+    ++pushed_;
+    ++recover_next_;
+    ++stats_.recovered_events;
+    ++work;
+  }
+  if (recover_next_ == log.size() && probe_.idle(pushed_) && venue_in_.front() == nullptr) {
+    // A cancel request's fate shows in its order's status; only orders stay working.
+    for (std::size_t i = s.working.size(); i-- > 0;) {
+      if (s.working[i].cancel) s.working.erase(s.working.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+    stats_.recovered_working = s.working.size();
+    if (cfg_.run_id != 0) {
+      Event* e = out_.try_claim();
+      if (e == nullptr) return work;
+      *e = Event{};
+      e->seq = ++seq_;
+      e->event_time = last_time_;
+      e->ingress_ns = wall_now_ns();
+      e->kind = EventKind::Control;
+      e->u.control = ControlEvent{ControlKind::RunSwitch, {}, cfg_.run_id};
+      out_.commit();
+      ++pushed_;
+    }
+    recovery_done_ = true;
+    recovery_done_pub_.store(true, std::memory_order_release);
+    ++work;
+  }
+  emitted_pub_.store(pushed_, std::memory_order_release);
+  return work;
+}
+
+void FixFeed::checkpoint_seq() noexcept {
+  const SeqNums q = ord_->seq_nums();
+  if (q.next_out < ckpt_out_ + kSeqCheckpointEvery && q.next_in < ckpt_in_ + kSeqCheckpointEvery) return;
+  if (journal_.free_slots(1) < 1) return;  // the next duty cycle
+  journal_session(0, SessionEvent::SeqCheckpoint, 1, {});
+  ckpt_out_ = q.next_out;
+  ckpt_in_ = q.next_in;
+}
+
 // ------------------------------------------------------------------- duty cycle
 
 int FixFeed::do_work() {
@@ -804,6 +905,9 @@ int FixFeed::do_work() {
       md_->logout("tickpipe stopping", now);
     }
   }
+  // A restart first runs the recorded events through the stages; the sessions connect
+  // only once the state is rebuilt.
+  if (!recovery_done_) return work + recover(now);
   // A session that gave up (a Logout either way, a too-low sequence number) ends the run:
   // nothing reconnects a Closed session.
   if (!stopping_ && (ord_->state() == SessionState::Closed || md_->state() == SessionState::Closed)) {
@@ -820,6 +924,7 @@ int FixFeed::do_work() {
   if (md_->active() && !s.md_requested && !stopping_) send_market_data_request(now);
   if (ord_->active() && !s.working.empty()) send_status_requests(now);
   send_orders(now);
+  checkpoint_seq();
   flush_staging();
   emitted_pub_.store(pushed_, std::memory_order_release);
   check_sync(now);

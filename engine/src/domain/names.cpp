@@ -86,6 +86,7 @@ const char* to_string(JournalType t) noexcept {
     case JournalType::RiskReject: return "risk_reject";
     case JournalType::Chase: return "chase";
     case JournalType::Session: return "session";
+    case JournalType::Input: return "input";
   }
   return "?";
 }
@@ -144,6 +145,7 @@ const char* to_string(SessionEvent e) noexcept {
     case SessionEvent::BadMarketData: return "bad_market_data";
     case SessionEvent::Unhandled: return "unhandled";
     case SessionEvent::StopRequested: return "stop_requested";
+    case SessionEvent::SeqCheckpoint: return "seq_checkpoint";
   }
   return "?";
 }

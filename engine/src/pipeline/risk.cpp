@@ -19,6 +19,7 @@ class RiskAgentT<Q>::OwnedStrategy final : public TradingLogic {
   void on_market(const Event& ev, StrategySink&) override { s.on_market(ev); }
   void on_exec(const Event& ev, StrategySink&) override { s.on_exec(ev); }
   void on_end_of_data(const Event& ev, StrategySink&) override { s.on_end_of_data(ev); }
+  void on_control(const Event& ev, StrategySink&) override { s.on_control(ev); }
   int open_lots() const override { return s.open_lots(); }
   Ticks day_pnl() const override { return s.day_pnl(); }
   Strategy s;
@@ -182,6 +183,7 @@ int RiskAgentT<Q>::do_work() {
       case EventKind::Market: logic_->on_market(*ev, *this); break;
       case EventKind::Exec: logic_->on_exec(*ev, *this); break;
       case EventKind::EndOfData: logic_->on_end_of_data(*ev, *this); break;
+      case EventKind::Control: logic_->on_control(*ev, *this); break;
     }
     cur_ = nullptr;
     in_.pop();

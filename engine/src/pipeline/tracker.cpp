@@ -284,6 +284,13 @@ void TrackerAgentT<Q>::handle_exec(const Event& ev) noexcept {
 
 template <template <class> class Q>
 void TrackerAgentT<Q>::handle(const Event& ev) noexcept {
+  if (journal_inputs_) {
+    JournalRecord& r = next_record(ev, JournalType::Input);
+    r.u.input.kind = ev.kind;
+    r.u.input.body = ev.u;
+    journal_.commit();
+    ++journaled_;
+  }
   if (ev.kind == EventKind::Exec) {
     handle_exec(ev);
     return;

@@ -179,6 +179,14 @@ void Strategy::on_exec(const Event& ev) {
   compact_live();
 }
 
+void Strategy::on_control(const Event& ev) {
+  if (ev.kind != EventKind::Control) return;
+  if (ev.u.control.kind == ControlKind::RunSwitch && ev.u.control.run_id != 0) {
+    // The counters go on (slots stay unique); only the run id in the high half changes.
+    run_id_ = ev.u.control.run_id;
+  }
+}
+
 void Strategy::on_end_of_data(const Event& /*ev*/) {
   begin_event();
   if (day_idx_ >= 0 && !day_finished_) finish_day();
@@ -957,7 +965,6 @@ void Strategy::compact_live() {
 // ------------------------------------------------------------------ helpers
 
 Strategy::OrderSlot* Strategy::find_order(ClientOrderId id) {
-  if ((id.v >> 32) != run_id_) return nullptr;
   const uint64_t n = id.v & 0xffffffffu;
   if (n == 0) return nullptr;
   OrderSlot& o = orders_[(n) % kOrderSlots];

@@ -62,6 +62,8 @@ enum class JournalType : uint16_t {
   RiskReject = 9,      ///< risk: a pre-trade check refused an order             payload: order (+reason)
   Chase = 10,          ///< risk: a chase step or give-up                        payload: chase
   Session = 11,        ///< feed: a FIX session event (live only)                 payload: session
+  Input = 12,          ///< tracker: an event as the feed emitted it (live only)  payload: input
+                       ///< (the recovery log of a restart, docs/DESIGN.md "Restart")
 };
 const char* to_string(JournalType t) noexcept;
 
@@ -216,16 +218,27 @@ enum class SessionEvent : uint8_t {
   BadMarketData = 12,    ///< a W/X refused (a price off the grid, a bad field)
   Unhandled = 13,        ///< an application message of a type the feed does not handle
   StopRequested = 14,    ///< the operator or a signal asked the engine to stop
+  SeqCheckpoint = 15,    ///< the session's sequence numbers (every kSeqCheckpointEvery messages):
+                         ///< a restart after a crash continues from the last one (+ a margin out)
 };
 const char* to_string(SessionEvent e) noexcept;
 
 struct JrSession {
   uint64_t count;        ///< events of this kind in one feed duty cycle
   uint64_t msg_seq;      ///< the session's next incoming MsgSeqNum when it was journaled
+  uint64_t next_out;     ///< the session's next outgoing MsgSeqNum when it was journaled
   uint8_t session;       ///< 0 order session, 1 market-data session
   SessionEvent event;
   uint8_t text_len;      ///< valid bytes of text
-  char text[77];         ///< a reason (Logout text, the session's problem description), truncated
+  char text[69];         ///< a reason (Logout text, the session's problem description), truncated
+};
+
+/// An event as the live feed emitted it (Input): everything a restart needs to rebuild
+/// the stages' state by running the same events through them again.
+struct JrInput {
+  EventKind kind;
+  uint8_t pad_[7];
+  Event::Body body;
 };
 
 struct alignas(64) JournalRecord {
@@ -246,6 +259,7 @@ struct alignas(64) JournalRecord {
     JrSignal signal;
     JrChase chase;
     JrSession session;
+    JrInput input;
     uint8_t raw[96];
     Body() : raw{} {}  // zero every payload byte: records are compared byte for byte
   } u;

@@ -104,6 +104,10 @@ struct ExecReport {
   Qty last_qty;             ///< fill size (kTrade only)
   Qty cum_qty;              ///< total filled so far
   Qty leaves_qty;           ///< still working (0 once terminal)
+  uint64_t exec_id = 0;     ///< live feeds: FNV-1a hash of the venue's ExecID (17), never 0 when
+                            ///< present; 0: none (replay, synthetic reports). A restart reloads
+                            ///< the hashes of every journaled report, so a report the venue
+                            ///< resends is recognised as a duplicate (issue #10 item 4).
   ExecType type = ExecType::New;
   Side side = Side::Buy;
   OpenClose open_close = OpenClose::Open;
@@ -116,6 +120,22 @@ enum class EventKind : uint8_t {
   Market = 1,     ///< MarketData
   Exec = 2,       ///< ExecReport
   EndOfData = 3,  ///< the input is exhausted and every venue report has been delivered
+  Control = 4,    ///< ControlEvent: an engine-internal instruction in stream order (live)
+};
+
+/// What a Control event tells the stages (docs/DESIGN.md "Restart"). It travels the
+/// event stream like any event, so it takes effect at one exact point of it.
+enum class ControlKind : uint8_t {
+  /// Recovery replayed the inputs of run `run_id - ...` up to here: from this event on,
+  /// new client order ids and position ids are taken from run `run_id` (the strategy's
+  /// id counters restart at 1 under that run id).
+  RunSwitch = 1,
+};
+
+struct ControlEvent {
+  ControlKind kind = ControlKind::RunSwitch;
+  uint8_t pad_[3] = {};
+  uint32_t run_id = 0;
 };
 
 /// The message on the feed->tracker and tracker->risk rings.
@@ -128,6 +148,7 @@ struct alignas(64) Event {
   union Body {
     MarketData md;
     ExecReport er;
+    ControlEvent control;
     uint8_t raw[64];
     Body() : raw{} {}  // zero every payload byte
   } u;

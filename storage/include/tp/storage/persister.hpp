@@ -33,6 +33,24 @@ struct PersisterStats {
   uint64_t max_batch = 0; ///< largest batch
   uint64_t failed_commits = 0;  ///< write_batch calls that threw (records kept pending)
   uint64_t held_max = 0;  ///< most records staged at once waiting for the watermark
+  // A restart's recovery (set_recovery): the records the stages derived again.
+  uint64_t recovery_matched = 0;   ///< identical to the record the recovered run journaled: dropped
+  uint64_t recovery_differed = 0;  ///< different from it (the recovery diverged): dropped, counted
+  uint64_t recovery_new = 0;       ///< not journaled before (past the crash point): committed now
+};
+
+/// What a restart recovers (docs/DESIGN.md "Restart"): the seq ranges of the recovered
+/// runs, oldest first. A record with seq <= the last range's end was derived again from
+/// the recorded events; it is compared with the record its run journaled at the same key
+/// (or, past that run's crash point, the record a later run of the chain journaled) and
+/// dropped, or committed now if none exists.
+struct RecoveryRanges {
+  struct Range {
+    uint64_t last_seq;  ///< the range is (previous last_seq, last_seq]
+    uint32_t run_id;
+  };
+  std::vector<Range> ranges;
+  [[nodiscard]] uint64_t through() const noexcept { return ranges.empty() ? 0 : ranges.back().last_seq; }
 };
 
 class Persister final : public Agent {
@@ -62,6 +80,10 @@ class Persister final : public Agent {
   /// stays pending and the next do_work()/on_close() retries it; nothing is lost.
   int do_work() override;
   std::string_view name() const override { return "persister"; }
+  /// A restart: check and drop the records the recovery derives again (see
+  /// RecoveryRanges). Call before the first do_work().
+  void set_recovery(RecoveryRanges r) { recovery_ = std::move(r); }
+
   /// Drains every ring and commits everything staged, in key order and regardless of the
   /// watermark, until the rings are empty and nothing is pending. Call after the
   /// producers have stopped. Throws StorageError like do_work().
@@ -70,8 +92,9 @@ class Persister final : public Agent {
   /// True when every ring and staging is empty and nothing is pending (persister thread, or any
   /// thread after the runner has stopped; from other threads a snapshot).
   bool drained() const noexcept;
-  /// Records committed so far. Any thread: acquire load pairing with the release store
-  /// after each commit, so a reader that sees n also sees those n records in the Store.
+  /// Records committed so far (and, in a recovery, records checked and dropped). Any
+  /// thread: acquire load pairing with the release store after each commit, so a reader
+  /// that sees n also sees those records in the Store.
   uint64_t committed() const noexcept { return committed_.load(std::memory_order_acquire); }
   /// Records taken from the rings but not committed yet (persister thread).
   std::size_t pending() const noexcept { return pending_; }
@@ -84,7 +107,8 @@ class Persister final : public Agent {
     std::size_t head = 0;
   };
   std::size_t drain();                 // rings -> staging; returns records moved
-  void merge(uint64_t done) noexcept;  // staging -> batch, key order, committable only
+  void merge(uint64_t done);           // staging -> batch, key order, committable only
+  bool recovered_again(const JournalRecord& r);  // true: checked and dropped
   int commit();                        // writes the pending batch; returns its size
   Store& store_;
   uint32_t run_id_;
@@ -94,6 +118,8 @@ class Persister final : public Agent {
   std::vector<JournalRecord> batch_;  // sized batch_max_ once; [0, pending_) is pending
   std::size_t batch_max_;
   std::size_t pending_ = 0;
+  RecoveryRanges recovery_;
+  uint64_t dropped_ = 0;               // recovery records dropped, not yet published
   PersisterStats stats_;
   std::atomic<uint64_t> committed_{0};
 };

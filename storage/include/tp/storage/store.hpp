@@ -229,6 +229,10 @@ class Store {
   ///   MDB_PANIC/MDB_CORRUPTED  fatal: stop writing, restore or delete the database.
   void write_batch(uint32_t run_id, std::span<const JournalRecord> records);
 
+  /// The record as the journal stores it: padding and the unused tail of its payload
+  /// zeroed (what get_journal returns for it). Any thread; never allocates.
+  static JournalRecord canonical(const JournalRecord& r) noexcept;
+
   /// Stores a meta key/value (text) in its own transaction. Writer thread only.
   /// Errors: EINVAL (empty key or longer than 511 bytes), EACCES (read-only),
   /// MDB_MAP_FULL (raise the map size), ENOSPC/EIO, MDB_PANIC.

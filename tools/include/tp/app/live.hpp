@@ -9,9 +9,11 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "tp/app/replay.hpp"
 #include "tp/fix/fix_feed.hpp"
+#include "tp/storage/persister.hpp"
 
 namespace tp::app {
 
@@ -23,6 +25,7 @@ struct LiveOptions {
   std::string contract;      ///< 200 MaturityMonthYear ("" = not sent)
   int heartbeat_s = 30;
   bool reset_seq = false;    ///< start a new FIX session: 141=Y, both sides at 1 (a fresh database does it anyway)
+  bool fresh = false;        ///< do not recover the previous runs' state (docs/DESIGN.md "Restart")
   double max_seconds = 0;    ///< stop after this long (0 = no limit)
   PipelineOptions pipeline;
 };
@@ -36,6 +39,9 @@ struct LiveResult {
   fix::SeqNums md_seq;
   bool stopped_by_signal = false;
   bool seq_refused = false;  ///< a session ended on a MsgSeqNum lower than the stored one (exit 4)
+  std::vector<uint32_t> recovered_runs;  ///< restart: the runs whose state was recovered, oldest first
+  uint64_t recovered_events = 0;         ///< restart: their recorded events run through the stages again
+  storage::PersisterStats recovery;      ///< recovery_matched / _differed / _new
 };
 
 /// Parses "HOST:PORT". Throws std::invalid_argument naming the value.

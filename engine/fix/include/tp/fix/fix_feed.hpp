@@ -79,6 +79,19 @@ struct FixFeedConfig {
   /// A FOK/IOC order without its final report this long after it was sent (wall clock)
   /// is asked for with OrderStatusRequest, and again each time this passes.
   int64_t status_after_ns = 500'000'000;
+  /// The market-data session logs on with ResetSeqNumFlag on the process's first logon:
+  /// market data is never resent after a restart (stale quotes), a snapshot follows.
+  bool md_reset_on_start = true;
+  /// Restart (docs/DESIGN.md "Restart"): the events of the run(s) being recovered, in
+  /// seq order (JournalType::Input records). They are emitted before the sessions
+  /// connect, each report only once the pipeline is idle (its order is registered), so
+  /// the stages rebuild exactly the state they had; the orders the stages send meanwhile
+  /// are not sent again (the venue has them, or a status request at logon shows it does
+  /// not). Empty: a fresh start.
+  std::vector<Event> recovered;
+  /// After the recovered events: a Control RunSwitch to this run id (new ids from here on).
+  /// 0: none.
+  uint32_t run_id = 0;
 };
 
 struct FixFeedStats {
@@ -104,7 +117,18 @@ struct FixFeedStats {
   uint64_t recovered_finals = 0;   ///< working orders finished by a status report
   uint64_t session_records = 0;    ///< Session records journaled
   uint64_t journal_waits = 0;      ///< duty cycles that did not read a socket: the journal ring was full
+  uint64_t recovered_events = 0;   ///< restart: recorded events emitted again
+  uint64_t recovered_orders = 0;   ///< restart: orders the stages re-derived (not sent again)
+  uint64_t recovered_working = 0;  ///< restart: of those, without a final report (asked at logon)
 };
+
+/// Sequence-number checkpoints: a SeqCheckpoint Session record is journaled whenever a
+/// session's next outgoing or incoming MsgSeqNum has moved this far since the last one.
+inline constexpr uint64_t kSeqCheckpointEvery = 256;
+/// A restart after a crash continues the order session's outgoing numbers this far above
+/// the highest journaled (the venue answers the jump with a ResendRequest, which is
+/// answered with a GapFill): safe unless this many messages went out unjournaled.
+inline constexpr uint64_t kSeqRestartMargin = 10'000;
 
 class FixFeed final : public Agent {
  public:
@@ -133,6 +157,8 @@ class FixFeed final : public Agent {
   [[nodiscard]] const FixFeedStats& stats() const noexcept { return stats_; }
   [[nodiscard]] const Session& order_session() const noexcept { return *ord_; }
   [[nodiscard]] const Session& md_session() const noexcept { return *md_; }
+  /// True once the recovered events (if any) have all been handled (any thread).
+  [[nodiscard]] bool recovered() const noexcept { return recovery_done_pub_.load(std::memory_order_acquire); }
 
  private:
   class OrderHandler;
@@ -154,6 +180,9 @@ class FixFeed final : public Agent {
   void send_market_data_request(int64_t now);
   void check_sync(int64_t now);
   Event* next_event(TimeNs t, EventKind kind) noexcept;
+  int recover(int64_t now) noexcept;
+  void note_report(const ExecReport& er, bool final, uint64_t cancel_id) noexcept;
+  void checkpoint_seq() noexcept;
   void flush_staging() noexcept;
   [[nodiscard]] bool settled() const noexcept;
 
@@ -177,6 +206,11 @@ class FixFeed final : public Agent {
   bool stopping_ = false;
   int64_t stop_deadline_ns_ = 0;
   bool venue_done_ = false;   ///< the venue logged out (its file is played)
+  std::size_t recover_next_ = 0;  ///< next index into cfg_.recovered
+  bool recovery_done_ = false;
+  std::atomic<bool> recovery_done_pub_{false};
+  uint64_t ckpt_out_ = 0;     ///< order session's next_out at the last SeqCheckpoint
+  uint64_t ckpt_in_ = 0;
   FixFeedStats stats_;
   std::atomic<uint64_t> emitted_pub_{0};
   std::atomic<bool> finished_{false};

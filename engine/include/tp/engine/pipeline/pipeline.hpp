@@ -57,6 +57,9 @@ struct PipelineOptions {
   std::size_t event_ring = 4096;    ///< feed->tracker, tracker->risk capacity
   std::size_t order_ring = 256;     ///< risk->gateway, gateway->venue, gateway->tracker
   std::size_t journal_ring = 16384; ///< each stage's journal ring
+  /// Live: the tracker journals every event (JournalType::Input), the log a restart
+  /// recovers from (docs/DESIGN.md "Restart"). Replay leaves it off.
+  bool journal_inputs = false;
 };
 
 /// Throws std::invalid_argument when a ring is too small for the most one input can

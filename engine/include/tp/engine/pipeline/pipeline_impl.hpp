@@ -31,6 +31,7 @@ PipelineT<Q, Feed>::PipelineT(const Config& /*cfg*/, const MakeFeed& /*make_feed
   check_ring_sizes(opt.event_ring, opt.order_ring, opt.journal_ring);
   tracker_ = std::make_unique<TrackerAgentT<Q>>(feed_to_tracker_, tracker_to_risk_, gateway_to_tracker_,
                                                 tracker_journal_);
+  tracker_->set_journal_inputs(opt.journal_inputs);
   gateway_ = std::make_unique<GatewayAgentT<Q>>(risk_to_gateway_, gateway_to_venue_, gateway_to_tracker_,
                                                 gateway_journal_);
 }

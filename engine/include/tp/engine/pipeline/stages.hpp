@@ -152,6 +152,11 @@ class TrackerAgentT final : public Agent {
   /// DoneSeq). Null (the default): none. Call before the stage's thread starts.
   void set_done_upstream(const std::atomic<uint64_t>* up) noexcept { done_.set_upstream(up); }
   [[nodiscard]] const TrackerStats& stats() const noexcept { return stats_; }
+  /// Live: journal every event as it came from the feed (JournalType::Input, the first
+  /// record of its seq): the log a restart runs through the stages again
+  /// (docs/DESIGN.md "Restart"). Off (replay: the input is the file). Before the thread
+  /// starts.
+  void set_journal_inputs(bool on) noexcept { journal_inputs_ = on; }
 
   struct OrderEntry {
     ClientOrderId client_id;
@@ -172,7 +177,7 @@ class TrackerAgentT final : public Agent {
   [[nodiscard]] const OrderEntry* find(ClientOrderId id) const noexcept;
 
  private:
-  static constexpr int kMaxJournalPerReport = 4;
+  static constexpr int kMaxJournalPerReport = 5;  ///< Input + ExecReport/Unknown + OrderUpdate + Fill, with room
   void register_sent() noexcept;
   void handle(const Event& ev) noexcept;
   void handle_exec(const Event& ev) noexcept;
@@ -200,6 +205,7 @@ class TrackerAgentT final : public Agent {
   std::size_t terminal_head_ = 0;
   std::size_t terminal_count_ = 0;
   JournalStamper stamper_{Stage::Tracker};
+  bool journal_inputs_ = false;
   uint64_t handled_ = 0;
   uint64_t produced_ = 0;
   uint64_t journaled_ = 0;
@@ -225,6 +231,8 @@ class TradingLogic {
   virtual void on_market(const Event& ev, StrategySink& sink) = 0;
   virtual void on_exec(const Event& ev, StrategySink& sink) = 0;
   virtual void on_end_of_data(const Event& ev, StrategySink& sink) = 0;
+  /// A Control event (EventKind::Control). Default: ignored.
+  virtual void on_control(const Event& /*ev*/, StrategySink& /*sink*/) {}
   /// Lots open now and the day's realized PnL, for the pre-trade checks.
   [[nodiscard]] virtual int open_lots() const = 0;
   [[nodiscard]] virtual Ticks day_pnl() const = 0;

@@ -152,6 +152,10 @@ class Strategy {
   void on_exec(const Event& ev);
   /// End of data: closes the books of the last day (open lots stay open in the report).
   void on_end_of_data(const Event& ev);
+  /// ControlKind::RunSwitch (a restart's recovery is done, docs/DESIGN.md "Restart"):
+  /// client order ids and position ids from here on are `run_id << 32 | n` with the new
+  /// run id; n goes on counting, so ids stay unique and order slots never collide.
+  void on_control(const Event& ev);
 
   // Results: read after the run (or between events on the same thread).
   [[nodiscard]] const std::vector<DayResult>& days() const { return days_; }
