@@ -108,6 +108,7 @@ enum class C : uint8_t {
   sent_time_ns, update_time_ns, time_ns, signal_time_ns, entry_time_ns, exit_time_ns,
   flags, trailing_active, protective_active, exit_in_flight,
   session, msg_seq, next_out, text,
+  checked_orders, checked_positions, adopted, closed, fixed, venue_net_lots, local_net_lots, resolved,
   kCount
 };
 constexpr std::size_t kNumCols = static_cast<std::size_t>(C::kCount);
@@ -125,6 +126,7 @@ constexpr std::array<const char*, kNumCols> kColName = {
   "sent_time_ns", "update_time_ns", "time_ns", "signal_time_ns", "entry_time_ns", "exit_time_ns",
   "flags", "trailing_active", "protective_active", "exit_in_flight",
   "session", "msg_seq", "next_out", "text",
+  "checked_orders", "checked_positions", "adopted", "closed", "fixed", "venue_net_lots", "local_net_lots", "resolved",
 };
 
 constexpr C kJournalCols[] = {
@@ -140,6 +142,8 @@ constexpr C kJournalCols[] = {
   C::signal_time_ns, C::entry_time_ns, C::exit_time_ns,
   C::flags, C::trailing_active, C::protective_active, C::exit_in_flight,
   C::session, C::msg_seq, C::next_out, C::text,
+  C::checked_orders, C::checked_positions, C::adopted, C::closed, C::fixed, C::venue_net_lots, C::local_net_lots,
+  C::resolved,
 };
 constexpr C kOrderCols[] = {
   C::run_id, C::client_id, C::venue_id, C::position_id, C::state, C::side, C::tif, C::open_close,
@@ -479,6 +483,19 @@ void put_input(Line& l, const JrInput& x) {
   }
 }
 
+void put_reconcile(Line& l, const JrReconcile& x) {
+  l.u(C::checked_orders, x.checked_orders);
+  l.u(C::checked_positions, x.checked_positions);
+  l.u(C::adopted, x.adopted);
+  l.u(C::closed, x.closed);
+  l.u(C::fixed, x.fixed);
+  l.i(C::venue_net_lots, x.venue_net_lots);
+  l.i(C::local_net_lots, x.local_net_lots);
+  l.u(C::resolved, x.resolved);
+  const std::size_t n = x.items_len < sizeof x.items ? x.items_len : sizeof x.items;
+  l.s(C::text, std::string_view(x.items, n));
+}
+
 void put_journal(Line& l, uint32_t run_id, const JournalRecord& r) {
   l.u(C::run_id, run_id);
   l.u(C::seq, r.seq);
@@ -499,6 +516,7 @@ void put_journal(Line& l, uint32_t run_id, const JournalRecord& r) {
     case JournalType::Chase: put_chase(l, r.u.chase); return;
     case JournalType::Session: put_session(l, r.u.session); return;
     case JournalType::Input: put_input(l, r.u.input); return;
+    case JournalType::Reconcile: put_reconcile(l, r.u.reconcile); return;
   }
   // unknown type: key fields only
 }

@@ -122,6 +122,8 @@ std::size_t payload_bytes(JournalType t) noexcept {
       return offsetof(JrSession, text) + sizeof(JrSession::text);
     case JournalType::Input:
       return sizeof(JrInput);
+    case JournalType::Reconcile:
+      return sizeof(JrReconcile);
   }
   return 0;
 }
@@ -419,6 +421,7 @@ void apply(const EnvData& e, MDB_txn* txn, uint32_t run_id, const JournalRecord&
     case JournalType::Chase:
     case JournalType::Session:
     case JournalType::Input:
+    case JournalType::Reconcile:
       return;  // journal only
   }
 }

@@ -272,8 +272,8 @@ LiveResult run_live(const LiveOptions& opt) {
     store.put_meta(run_key(r.run_id, "recovers"), std::to_string(plan.chain.back()));
     floor = plan.floor;  // the strategy starts as the chain's first run did
     fc.recovered = std::move(plan.events);
-    fc.run_id = r.run_id;
   }
+  fc.run_id = r.run_id;
   store.put_meta("live/last_run", std::to_string(r.run_id));
   store.sync();
   out.recovered_runs = plan.chain;

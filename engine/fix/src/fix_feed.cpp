@@ -115,6 +115,14 @@ struct FixFeed::Impl {
   moodycamel::ConcurrentQueue<Control> control{16};
   InputEvent book;            ///< the venue's book as the market-data session built it
   MarketData md;              ///< top of book after the last market event
+  // Reconciliation (SPEC §6, docs/DESIGN.md "Reconciliation"), once per process, at the
+  // order session's first logon: mass status, cancels of orphans, positions, then trading.
+  enum class Rec : uint8_t { Start, MassStatus, Settle, Positions, Done };
+  Rec rec = Rec::Start;
+  int64_t rec_deadline_ns = 0;
+  RecentIds known_ids{1u << 16};  ///< client ids this process sent or derived again
+  uint32_t cancel_n = 0;          ///< the feed's own cancel ids: run << 32 | 2^31 + n
+  ControlEvent rec_out{ControlKind::Reconcile};
   std::array<char, 64> held_sync{};  ///< a held lockstep TestReqID
   std::size_t held_len = 0;
   uint64_t held_seq = 0;
@@ -392,6 +400,15 @@ void FixFeed::on_order_message(const MessageView& m) {
   const std::string_view type = m.msg_type();
   if (type == "AP") {
     ++stats_.position_reports;
+    Impl& s = *impl_;
+    if (s.rec == Impl::Rec::Positions || s.rec == Impl::Rec::Settle) {
+      Qty lq{0}, sq{0};
+      std::string_view v;
+      if (m.get(704, v)) wire_qty(v, lq);
+      if (m.get(705, v)) wire_qty(v, sq);
+      s.rec_out.venue_net_lots += lq.lots - sq.lots;
+      ++s.rec_out.checked_positions;
+    }
     return;
   }
   const bool cancel_reject = type == "9";
@@ -482,11 +499,23 @@ void FixFeed::note_report(const ExecReport& er, bool final, uint64_t cancel_id) 
 void FixFeed::apply_status(const MessageView& m, int64_t t, char ord_status) {
   ++stats_.status_reports;
   Impl& s = *impl_;
-  uint64_t id = 0;
-  if (!m.get_uint(11, id)) return;
-  Impl::Working* w = s.find(id);
-  if (w == nullptr) return;  // nothing we are waiting for (reconciliation reads the rest)
   std::string_view v;
+  const bool mass = m.get(584, v);
+  const bool last = mass && m.get(912, v) && is(v, 'Y');
+  if (s.rec != Impl::Rec::Done) ++s.rec_out.checked_orders;
+  uint64_t id = 0;
+  if (!m.get_uint(11, id)) {  // "NONE": the venue has no orders
+    if (s.rec_out.checked_orders > 0 && m.get(11, v) && v == "NONE") --s.rec_out.checked_orders;
+    if (last && s.rec == Impl::Rec::MassStatus) s.rec = Impl::Rec::Settle;
+    return;
+  }
+  Impl::Working* w = s.find(id);
+  if (w == nullptr) {
+    if (mass) reconcile_order(m, id, ord_status);
+    if (last && s.rec == Impl::Rec::MassStatus) s.rec = Impl::Rec::Settle;
+    return;
+  }
+  if (last && s.rec == Impl::Rec::MassStatus) s.rec = Impl::Rec::Settle;
   Qty cum{0};
   if (m.get(14, v) && !wire_qty(v, cum)) {
     ++stats_.bad_reports;
@@ -526,6 +555,7 @@ void FixFeed::apply_status(const MessageView& m, int64_t t, char ord_status) {
     w->px_sum += er.last_px.ticks * diff;
     emit_exec(er, t);
     ++stats_.recovered_fills;
+    if (s.rec != Impl::Rec::Done) ++s.rec_out.adopted_fills;
   }
   if (final_status(ord_status)) {
     if (ord_status == '4' || ord_status == '8') {
@@ -540,7 +570,113 @@ void FixFeed::apply_status(const MessageView& m, int64_t t, char ord_status) {
     }
     s.erase(id);
     ++stats_.recovered_finals;
+    if (s.rec != Impl::Rec::Done) ++s.rec_out.fixed;
   }
+}
+
+namespace {
+bool working_status(char c) noexcept { return c == '0' || c == '1' || c == 'A' || c == 'E' || c == '6'; }
+}  // namespace
+
+void FixFeed::reconcile_order(const MessageView& m, uint64_t id, char ord_status) {
+  Impl& s = *impl_;
+  std::string_view v;
+  Qty cum{0};
+  Qty qty{0};
+  Side side = Side::Buy;
+  if (m.get(54, v)) side = is(v, '2') ? Side::Sell : Side::Buy;
+  if (m.get(14, v) && !wire_qty(v, cum)) return;
+  if (m.get(38, v) && !wire_qty(v, qty)) return;
+  const bool known = s.known_ids.seen_or_insert(id);
+  if (!known && cum.lots > 0) {
+    // Fills of an order the journal never had (sent after the last committed event):
+    // the position check reads them.
+    Price avg;
+    int64_t avg_m = 0;
+    int avg_scale = 0;
+    if (m.get(6, v) && parse_decimal(v, avg_m, avg_scale)) {
+      const Decimal tick = cfg_.instrument.tick_size;
+      long double a = static_cast<long double>(avg_m);
+      for (int i = 0; i < avg_scale; ++i) a /= 10;
+      long double tk = static_cast<long double>(tick.mantissa);
+      for (int i = 0; i < tick.scale; ++i) tk /= 10;
+      avg = Price{static_cast<int64_t>(std::llround(a / tk))};
+    }
+    const int32_t signed_lots = side == Side::Buy ? cum.lots : -cum.lots;
+    s.rec_out.orphan_lots += signed_lots;
+    s.rec_out.orphan_px_lots += avg.ticks * signed_lots;
+  }
+  // Working at the venue and not with us (an orphan, or one we hold for finished): cancel it.
+  if (!working_status(ord_status) || s.working.size() >= Impl::kMaxWorking || !ord_->active()) return;
+  const uint64_t cancel_id = (uint64_t{cfg_.run_id} << 32) | (0x80000000u + ++s.cancel_n);
+  const int64_t now = wall_now_ns();
+  char a[24];
+  char b[24];
+  const auto ar = std::to_chars(a, a + sizeof a, cancel_id);
+  const auto br = std::to_chars(b, b + sizeof b, id);
+  Encoder& enc = ord_->begin_app("F", now);
+  enc.add(11, std::string_view(a, static_cast<std::size_t>(ar.ptr - a)));
+  enc.add(41, std::string_view(b, static_cast<std::size_t>(br.ptr - b)));
+  uint64_t vid = 0;
+  if (m.get_uint(37, vid)) enc.add_int(37, static_cast<int64_t>(vid));
+  enc.add(55, cfg_.symbol);
+  if (!cfg_.contract.empty()) enc.add(200, cfg_.contract);
+  enc.add_char(54, side == Side::Buy ? '1' : '2');
+  enc.add_int(38, qty.lots);
+  enc.add_utc_timestamp(60, utc_now_ns(), 6);
+  if (!ord_->send_app()) return;
+  ++stats_.cancels_sent;
+  ++s.rec_out.cancelled;
+  s.working.push_back(Impl::Working{cancel_id, 0, qty.lots, 0, Price{}, side, OpenClose::Open, Tif::Day, true, now});
+}
+
+void FixFeed::step_reconcile(int64_t now) {
+  Impl& s = *impl_;
+  if (s.rec == Impl::Rec::Done || !ord_->active() || stopping_) return;
+  // A venue that answers neither AF nor AN within the deadline: go on without (counted 0).
+  const bool late = s.rec != Impl::Rec::Start && now >= s.rec_deadline_ns;
+  switch (s.rec) {
+    case Impl::Rec::Start: {
+      Encoder& enc = ord_->begin_app("AF", now);
+      enc.add(584, "tp-mass-1");
+      enc.add_char(585, '7');  // all orders
+      if (!ord_->send_app()) return;
+      s.rec = Impl::Rec::MassStatus;
+      s.rec_deadline_ns = now + kReconcileTimeoutNs;
+      return;
+    }
+    case Impl::Rec::MassStatus:
+      if (!late) return;
+      s.rec = Impl::Rec::Settle;
+      [[fallthrough]];
+    case Impl::Rec::Settle: {
+      // Every status request answered and every cancel done before positions are asked.
+      bool busy = s.resync;
+      for (const Impl::Working& w : s.working) busy |= w.cancel || w.tif != Tif::Day;
+      if (busy && !late) return;
+      Encoder& enc = ord_->begin_app("AN", now);
+      enc.add(710, "tp-pos-1");
+      enc.add_int(724, 0);  // positions
+      enc.add_int(263, 0);
+      if (!ord_->send_app()) return;
+      s.rec = Impl::Rec::Positions;
+      s.rec_deadline_ns = now + kReconcileTimeoutNs;
+      return;
+    }
+    case Impl::Rec::Positions:
+      if (s.rec_out.checked_positions == 0 && !late) return;
+      break;
+    case Impl::Rec::Done:
+      return;
+  }
+  // Reports first, then the verdict: the strategy resolves what the venue says now.
+  Event* e = next_event(last_time_, EventKind::Control);
+  e->u.control = s.rec_out;
+  if (impl_->count == 0) {
+    out_.commit();
+    ++pushed_;
+  }
+  s.rec = Impl::Rec::Done;
 }
 
 void FixFeed::send_status_requests(int64_t now) {
@@ -643,6 +779,7 @@ void FixFeed::send_orders(int64_t now) {
         continue;
       }
       ++stats_.orders_sent;
+      impl_->known_ids.seen_or_insert(o.client_id.v);
       impl_->working.push_back(
           Impl::Working{o.client_id.v, 0, o.qty.lots, 0, o.limit, o.side, o.open_close, o.tif, false, now});
     } else {
@@ -818,6 +955,7 @@ int FixFeed::recover(int64_t now) noexcept {
         s.working.push_back(Impl::Working{o.client_id.v, 0, o.qty.lots, 0, o.limit, o.side, o.open_close, o.tif,
                                           o.action == OrderAction::Cancel, now});
       }
+      s.known_ids.seen_or_insert(o.client_id.v);
       ++stats_.recovered_orders;
       ++work;
     }
@@ -921,7 +1059,9 @@ int FixFeed::do_work() {
   // Reports before market data: what the venue said about our orders comes first.
   work += poll_session(0, now);
   work += poll_session(1, now);
-  if (md_->active() && !s.md_requested && !stopping_) send_market_data_request(now);
+  step_reconcile(now);
+  // Market data, and with it trading, only once reconciliation is done.
+  if (md_->active() && !s.md_requested && !stopping_ && s.rec == Impl::Rec::Done) send_market_data_request(now);
   if (ord_->active() && !s.working.empty()) send_status_requests(now);
   send_orders(now);
   checkpoint_seq();

@@ -69,6 +69,7 @@ const char* to_string(ExitReason r) noexcept {
     case ExitReason::EndOfDay: return "end_of_day";
     case ExitReason::Overfill: return "overfill";
     case ExitReason::KillSwitch: return "kill_switch";
+    case ExitReason::Reconciled: return "reconciled";
   }
   return "?";
 }
@@ -87,6 +88,7 @@ const char* to_string(JournalType t) noexcept {
     case JournalType::Chase: return "chase";
     case JournalType::Session: return "session";
     case JournalType::Input: return "input";
+    case JournalType::Reconcile: return "reconcile";
   }
   return "?";
 }

@@ -15,6 +15,8 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
+#include <string>
 
 #include "tp/engine/instrument.hpp"
 #include "tp/engine/strategy/entry_signal.hpp"
@@ -87,6 +89,7 @@ void Strategy::on_market(const Event& ev) {
   const bool day_session = md.session == Session::Day;
   const bool night_ok = md.session == Session::Night && cfg_.strategy.trade_night;
   if (!day_session && !night_ok) return;
+  if (halted_) return;  // reconciliation refused to trade (SPEC §6): no decisions, no orders
   begin_event();
   if (md.trading_day.valid() && md.trading_day != day_) {
     if (day_idx_ >= 0) finish_day();
@@ -184,7 +187,127 @@ void Strategy::on_control(const Event& ev) {
   if (ev.u.control.kind == ControlKind::RunSwitch && ev.u.control.run_id != 0) {
     // The counters go on (slots stay unique); only the run id in the high half changes.
     run_id_ = ev.u.control.run_id;
+  } else if (ev.u.control.kind == ControlKind::Reconcile) {
+    begin_event();
+    reconcile(ev);
+    flush_positions();
+    compact_live();
   }
+}
+
+// A PENDING_ENTRY lot whose fill the venue made and the engine never heard of.
+void Strategy::adopt_lot(int i, Price px, const Event& ev) {
+  LotResult& L = lots_[i];
+  LotState& S = st_[i];
+  EntryState& en = entries_[S.entry];
+  const StrategyConfig& s = cfg_.strategy;
+  S.entry_chase.due = false;
+  L.state = PositionState::Active;
+  L.entry_px = px;
+  L.entry_time = ev.event_time;
+  L.entry_ref = en.first_px;
+  L.entry_slippage = slippage(entry_side(L.side), L.entry_ref, px);
+  L.last_px = px;
+  S.peak = px;
+  S.trough = px;
+  S.flags = 0;
+  open_.push_back(i);
+  mark(i);
+  const LotSlot fifo = fifo_slot(en.filled++, s.lots_per_group, en.first_group);
+  L.rule = fifo.rule;
+  L.group = fifo.group;
+  S.stop = initial_stop(s.initial_stop, L.side, RangeLevels{en.range_high, en.range_low, en.opening}, px,
+                        s.initial_stop_ticks);
+  days_[en.day].entries[en.index].filled = Qty{en.filled};
+}
+
+void Strategy::reconcile(const Event& ev) {
+  const ControlEvent& c = ev.u.control;
+  ReconcileSummary& out = reconcile_;
+  out = ReconcileSummary{};
+  out.done = true;
+  JrReconcile& r = out.r;
+  r.checked_orders = c.checked_orders;
+  r.checked_positions = c.checked_positions;
+  r.fixed = c.fixed;
+  r.adopted = c.adopted_fills;
+  r.closed = c.cancelled;
+  r.venue_net_lots = c.venue_net_lots;
+  int local = 0;
+  for (int32_t i : open_) local += lots_[i].side == PosSide::Long ? 1 : -1;
+  r.local_net_lots = local;
+  auto item = [&out](const std::string& t) { out.items += (out.items.empty() ? "" : "; ") + t; };
+  if (c.cancelled > 0) item("cancelled " + std::to_string(c.cancelled) + " orphan order(s)");
+  if (c.fixed > 0) item("fixed " + std::to_string(c.fixed) + " order(s) from the venue's status");
+  // The price of what the venue did without us: the orphan fills' average, else the
+  // last quote's mid, else each lot's own entry.
+  const bool orphan_px = c.orphan_lots != 0;
+  const Price mid = (has_bid_ && has_ask_) ? Price{(bid_.ticks + ask_.ticks) / 2} : Price{};
+  auto px_for = [&](int lot) {
+    if (orphan_px) return Price{c.orphan_px_lots / c.orphan_lots};
+    return mid.ticks != 0 ? mid : lots_[lot].entry_px;
+  };
+  if (c.checked_positions == 0) {  // the venue sent no position report: nothing to compare
+    item("no position report from the venue: positions not checked");
+    r.venue_net_lots = local;
+  }
+  const int venue_net = c.checked_positions == 0 ? local : c.venue_net_lots;
+  int diff = venue_net - local;
+  // The venue holds fewer lots on our side: exits it filled that the journal lost. Close
+  // as many lots, those with an exit decided first, then the newest.
+  while (diff != 0 && local != 0 && (diff > 0) == (local < 0)) {
+    int pick = -1;
+    for (int32_t i : open_) {
+      if ((lots_[i].side == PosSide::Long) != (local > 0)) continue;
+      if (lots_[i].state == PositionState::PendingClosing) {
+        pick = i;
+        break;
+      }
+      pick = i;  // open_ is in creation order: the last one seen is the newest
+    }
+    if (pick < 0) break;
+    const Price px = px_for(pick);
+    if (lots_[pick].exit_ref.ticks == 0) lots_[pick].exit_ref = px;
+    close_lot(pick, px, ev.event_time, ExitReason::Reconciled);
+    ++r.closed;
+    item("closed lot " + std::to_string(lots_[pick].id.v) + " (the venue no longer holds it)");
+    local += local > 0 ? -1 : 1;
+    diff = venue_net - local;
+  }
+  // The venue holds more: a fill of an entry whose order was lost. Adopt it into a lot
+  // still waiting for its entry (same side, no order working); otherwise refuse to trade.
+  while (diff != 0) {
+    const PosSide side = diff > 0 ? PosSide::Long : PosSide::Short;
+    int pick = -1;
+    for (int32_t e : live_entries_) {
+      for (int32_t li : days_[entries_[e].day].entries[entries_[e].index].lots) {
+        if (lots_[li].state == PositionState::PendingEntry && lots_[li].side == side && st_[li].entry_order == 0) {
+          pick = li;
+          break;
+        }
+      }
+      if (pick >= 0) break;
+    }
+    if (pick < 0) break;
+    adopt_lot(pick, px_for(pick), ev);
+    ++r.adopted;
+    item("adopted lot " + std::to_string(lots_[pick].id.v));
+    diff += diff > 0 ? -1 : 1;
+  }
+  r.resolved = diff == 0 ? 1 : 0;
+  if (diff != 0) {
+    halted_ = true;
+    item("position mismatch: the venue holds " + std::to_string(venue_net) + " lot(s) net, the engine " +
+         std::to_string(venue_net - diff) + " - trading refused");
+  }
+  if (out.items.empty()) item("in agreement");
+  JournalRecord rec;
+  rec.type = JournalType::Reconcile;
+  rec.u.reconcile = r;
+  const std::size_t n = out.items.size() < sizeof r.items ? out.items.size() : sizeof r.items;
+  std::memcpy(rec.u.reconcile.items, out.items.data(), n);
+  rec.u.reconcile.items_len = static_cast<uint8_t>(n);
+  put_journal(rec);
 }
 
 void Strategy::on_end_of_data(const Event& /*ev*/) {
@@ -1016,6 +1139,7 @@ void Strategy::count(bool entry, uint64_t OrderCounts::*field) {
 /// Builds the FOK request for slot `o` and submits it; counts it as sent or rejected.
 /// On acceptance the slot is in flight.
 RejectReason Strategy::submit(OrderSlot& o, PositionId pos, Side side, OpenClose oc) {
+  if (halted_) return RejectReason::KillSwitch;  // reconciliation refused to trade
   OrderRequest req{};
   req.client_id = ClientOrderId{o.id};
   req.position = pos;

@@ -46,6 +46,8 @@ enum class ExitReason : uint8_t {
   EndOfDay = 5,
   Overfill = 6,    ///< a lot beyond the target (late fill) closed at once
   KillSwitch = 7,
+  Reconciled = 8,  ///< closed by reconciliation: the venue no longer held it (a lost exit fill),
+                   ///< or an orphan position the venue held, flattened (SPEC §6)
 };
 /// "initial_stop", "trailing_stop", ... (the report's exit_reason strings).
 const char* to_string(ExitReason r) noexcept;
@@ -64,6 +66,7 @@ enum class JournalType : uint16_t {
   Session = 11,        ///< feed: a FIX session event (live only)                 payload: session
   Input = 12,          ///< tracker: an event as the feed emitted it (live only)  payload: input
                        ///< (the recovery log of a restart, docs/DESIGN.md "Restart")
+  Reconcile = 13,      ///< risk: the reconciliation summary (SPEC §6)             payload: reconcile
 };
 const char* to_string(JournalType t) noexcept;
 
@@ -233,6 +236,20 @@ struct JrSession {
   char text[69];         ///< a reason (Logout text, the session's problem description), truncated
 };
 
+/// The reconciliation summary (SPEC §6): what was checked and what was done.
+struct JrReconcile {
+  uint32_t checked_orders;
+  uint32_t checked_positions;
+  uint32_t adopted;           ///< fills applied from the venue's reports + lots adopted
+  uint32_t closed;            ///< orphan orders cancelled + orphan positions flattened + lots closed
+  uint32_t fixed;             ///< local orders fixed from the venue's report
+  int32_t venue_net_lots;
+  int32_t local_net_lots;     ///< before resolving
+  uint8_t resolved;           ///< 1: positions agree (or were made to); 0: trading refused
+  uint8_t items_len;
+  char items[62];             ///< what was done, "; "-separated, truncated
+};
+
 /// An event as the live feed emitted it (Input): everything a restart needs to rebuild
 /// the stages' state by running the same events through them again.
 struct JrInput {
@@ -260,6 +277,7 @@ struct alignas(64) JournalRecord {
     JrChase chase;
     JrSession session;
     JrInput input;
+    JrReconcile reconcile;
     uint8_t raw[96];
     Body() : raw{} {}  // zero every payload byte: records are compared byte for byte
   } u;

@@ -130,12 +130,26 @@ enum class ControlKind : uint8_t {
   /// new client order ids and position ids are taken from run `run_id` (the strategy's
   /// id counters restart at 1 under that run id).
   RunSwitch = 1,
+  /// Reconciliation with the venue is complete (SPEC §6, docs/DESIGN.md "Reconciliation"):
+  /// every order's status the venue reported has been applied before this event; the
+  /// fields carry the venue's net position and what the feed found. The strategy
+  /// resolves a position mismatch here and journals the summary; trading starts after.
+  Reconcile = 2,
 };
 
 struct ControlEvent {
   ControlKind kind = ControlKind::RunSwitch;
   uint8_t pad_[3] = {};
-  uint32_t run_id = 0;
+  uint32_t run_id = 0;             ///< RunSwitch
+  // Reconcile:
+  int32_t venue_net_lots = 0;      ///< the venue's position: long - short, lots
+  int32_t orphan_lots = 0;         ///< lots filled (buys - sells) on orders unknown to the engine
+  int64_t orphan_px_lots = 0;      ///< sum of price (ticks) x lots of those fills (their average)
+  uint32_t checked_orders = 0;     ///< order statuses the venue reported (mass status + status requests)
+  uint32_t checked_positions = 0;  ///< position reports
+  uint32_t fixed = 0;              ///< local orders whose state was fixed from the venue's report
+  uint32_t cancelled = 0;          ///< orphan orders (working at the venue, unknown here) cancelled
+  uint32_t adopted_fills = 0;      ///< fills the venue reported and the journal lacked, applied
 };
 
 /// The message on the feed->tracker and tracker->risk rings.

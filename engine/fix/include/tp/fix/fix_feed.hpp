@@ -129,6 +129,9 @@ inline constexpr uint64_t kSeqCheckpointEvery = 256;
 /// the highest journaled (the venue answers the jump with a ResendRequest, which is
 /// answered with a GapFill): safe unless this many messages went out unjournaled.
 inline constexpr uint64_t kSeqRestartMargin = 10'000;
+/// Reconciliation waits this long for each answer (mass status, positions) before it
+/// goes on without it.
+inline constexpr int64_t kReconcileTimeoutNs = 5'000'000'000;
 
 class FixFeed final : public Agent {
  public:
@@ -171,6 +174,8 @@ class FixFeed final : public Agent {
   int poll_session(int session, int64_t now) noexcept;
   void on_order_message(const MessageView& m);
   void apply_status(const MessageView& m, int64_t t, char ord_status);
+  void reconcile_order(const MessageView& m, uint64_t id, char ord_status);
+  void step_reconcile(int64_t now);
   void send_status_requests(int64_t now);
   void emit_exec(const ExecReport& er, int64_t t) noexcept;
   void on_md_message(const MessageView& m);

@@ -156,6 +156,15 @@ class Strategy {
   /// client order ids and position ids from here on are `run_id << 32 | n` with the new
   /// run id; n goes on counting, so ids stay unique and order slots never collide.
   void on_control(const Event& ev);
+  /// The last reconciliation (ControlKind::Reconcile, SPEC §6); `done` false if none ran.
+  struct ReconcileSummary {
+    bool done = false;
+    JrReconcile r{};
+    std::string items;  ///< the whole text (the journal record holds a truncated copy)
+  };
+  [[nodiscard]] const ReconcileSummary& reconcile_summary() const { return reconcile_; }
+  /// True once a reconciliation found a position it could not resolve: no more orders.
+  [[nodiscard]] bool halted() const { return halted_; }
 
   // Results: read after the run (or between events on the same thread).
   [[nodiscard]] const std::vector<DayResult>& days() const { return days_; }
@@ -291,6 +300,8 @@ class Strategy {
                      PositionId pos, int qty, int n);
   void journal_group(int e, uint32_t gid, GroupEvent ge, int lots, int filled);
   void skip_day(SkipReason why, PosSide side, Price trigger);
+  void reconcile(const Event& ev);
+  void adopt_lot(int i, Price px, const Event& ev);
   void begin_event();
 
   const Config& cfg_;
@@ -348,6 +359,8 @@ class Strategy {
   uint64_t next_order_n_ = 1;
   uint64_t next_lot_n_ = 1;
   uint64_t unknown_reports_ = 0;
+  ReconcileSummary reconcile_;
+  bool halted_ = false;
   int orders_ev_ = 0;
   int journal_ev_ = 0;
 };
