@@ -120,6 +120,8 @@ struct FixFeed::Impl {
   enum class Rec : uint8_t { Start, MassStatus, Settle, Positions, Done };
   Rec rec = Rec::Start;
   int64_t rec_deadline_ns = 0;
+  int rec_tries = 0;
+  uint64_t rec_req = 0;           ///< MassStatusReqID / PosReqID
   RecentIds known_ids{1u << 16};  ///< client ids this process sent or derived again
   uint32_t cancel_n = 0;          ///< the feed's own cancel ids: run << 32 | 2^31 + n
   ControlEvent rec_out{ControlKind::Reconcile};
@@ -506,16 +508,16 @@ void FixFeed::apply_status(const MessageView& m, int64_t t, char ord_status) {
   uint64_t id = 0;
   if (!m.get_uint(11, id)) {  // "NONE": the venue has no orders
     if (s.rec_out.checked_orders > 0 && m.get(11, v) && v == "NONE") --s.rec_out.checked_orders;
-    if (last && s.rec == Impl::Rec::MassStatus) s.rec = Impl::Rec::Settle;
+    if (last && s.rec == Impl::Rec::MassStatus) settle_after_mass_status();
     return;
   }
   Impl::Working* w = s.find(id);
   if (w == nullptr) {
     if (mass) reconcile_order(m, id, ord_status);
-    if (last && s.rec == Impl::Rec::MassStatus) s.rec = Impl::Rec::Settle;
+    if (last && s.rec == Impl::Rec::MassStatus) settle_after_mass_status();
     return;
   }
-  if (last && s.rec == Impl::Rec::MassStatus) s.rec = Impl::Rec::Settle;
+  if (last && s.rec == Impl::Rec::MassStatus) settle_after_mass_status();
   Qty cum{0};
   if (m.get(14, v) && !wire_qty(v, cum)) {
     ++stats_.bad_reports;
@@ -630,41 +632,75 @@ void FixFeed::reconcile_order(const MessageView& m, uint64_t id, char ord_status
   s.working.push_back(Impl::Working{cancel_id, 0, qty.lots, 0, Price{}, side, OpenClose::Open, Tif::Day, true, now});
 }
 
+void FixFeed::settle_after_mass_status() noexcept {
+  Impl& s = *impl_;
+  s.rec = Impl::Rec::Settle;
+  s.rec_deadline_ns = wall_now_ns() + kReconcileRetryNs * kReconcileTries;
+}
+
 void FixFeed::step_reconcile(int64_t now) {
   Impl& s = *impl_;
   if (s.rec == Impl::Rec::Done || !ord_->active() || stopping_) return;
-  // A venue that answers neither AF nor AN within the deadline: go on without (counted 0).
-  const bool late = s.rec != Impl::Rec::Start && now >= s.rec_deadline_ns;
+  // A request can be lost (sent while the venue waited for a gap fill, which skips it):
+  // asked again every kReconcileRetryNs, kReconcileTries times in all; a venue that never
+  // answers is gone on without (counted 0).
+  const bool due = now >= s.rec_deadline_ns;
+  const bool gave_up = due && s.rec_tries >= kReconcileTries;
+  auto ask_mass_status = [&] {
+    char id[24];
+    const auto r = std::to_chars(id, id + sizeof id, ++s.rec_req);
+    Encoder& enc = ord_->begin_app("AF", now);
+    enc.add(584, std::string_view(id, static_cast<std::size_t>(r.ptr - id)));
+    enc.add_char(585, '7');  // all orders
+    if (!ord_->send_app()) return;
+    ++s.rec_tries;
+    s.rec_deadline_ns = now + kReconcileRetryNs;
+  };
+  auto ask_positions = [&] {
+    char id[24];
+    const auto r = std::to_chars(id, id + sizeof id, ++s.rec_req);
+    Encoder& enc = ord_->begin_app("AN", now);
+    enc.add(710, std::string_view(id, static_cast<std::size_t>(r.ptr - id)));
+    enc.add_int(724, 0);  // positions
+    enc.add_int(263, 0);
+    if (!ord_->send_app()) return;
+    ++s.rec_tries;
+    s.rec_deadline_ns = now + kReconcileRetryNs;
+  };
   switch (s.rec) {
-    case Impl::Rec::Start: {
-      Encoder& enc = ord_->begin_app("AF", now);
-      enc.add(584, "tp-mass-1");
-      enc.add_char(585, '7');  // all orders
-      if (!ord_->send_app()) return;
+    case Impl::Rec::Start:
       s.rec = Impl::Rec::MassStatus;
-      s.rec_deadline_ns = now + kReconcileTimeoutNs;
+      s.rec_tries = 0;
+      ask_mass_status();
       return;
-    }
     case Impl::Rec::MassStatus:
-      if (!late) return;
+      if (!due) return;
+      if (!gave_up) {
+        ask_mass_status();
+        return;
+      }
       s.rec = Impl::Rec::Settle;
+      s.rec_tries = 0;
+      s.rec_deadline_ns = now + kReconcileRetryNs * kReconcileTries;
       [[fallthrough]];
     case Impl::Rec::Settle: {
       // Every status request answered and every cancel done before positions are asked.
       bool busy = s.resync;
       for (const Impl::Working& w : s.working) busy |= w.cancel || w.tif != Tif::Day;
-      if (busy && !late) return;
-      Encoder& enc = ord_->begin_app("AN", now);
-      enc.add(710, "tp-pos-1");
-      enc.add_int(724, 0);  // positions
-      enc.add_int(263, 0);
-      if (!ord_->send_app()) return;
+      if (busy && now < s.rec_deadline_ns) return;
       s.rec = Impl::Rec::Positions;
-      s.rec_deadline_ns = now + kReconcileTimeoutNs;
+      s.rec_tries = 0;
+      ask_positions();
       return;
     }
     case Impl::Rec::Positions:
-      if (s.rec_out.checked_positions == 0 && !late) return;
+      if (s.rec_out.checked_positions == 0) {
+        if (!due) return;
+        if (!gave_up) {
+          ask_positions();
+          return;
+        }
+      }
       break;
     case Impl::Rec::Done:
       return;
@@ -716,7 +752,8 @@ bool FixFeed::on_test_request(std::string_view id) {
 
 void FixFeed::check_sync(int64_t now) {
   Impl& s = *impl_;
-  if (s.held_len == 0 || md_seq_seen_ < s.held_seq || !settled()) return;
+  // Not before reconciliation is done: the market data seen meanwhile was not traded on.
+  if (s.held_len == 0 || md_seq_seen_ < s.held_seq || !settled() || s.rec != Impl::Rec::Done) return;
   ord_->answer_test_request(std::string_view(s.held_sync.data(), s.held_len), now);
   s.held_len = 0;
   ++stats_.syncs_answered;
@@ -930,6 +967,12 @@ void FixFeed::on_md_message(const MessageView& m) {
   // event): no market event, so live and replay see the same event stream.
   if (ev.flags == 0 || (snapshot && nb == 0 && na == 0 && (ev.flags & kInTrade) == 0)) return;
   apply_input_event(s.md, ev);
+  // Before reconciliation is done the book is kept, but nothing reaches the strategy:
+  // no decision on a market the engine cannot trade yet.
+  if (s.rec != Impl::Rec::Done) {
+    ++stats_.md_held;
+    return;
+  }
   Event* e = next_event(ev.ts, EventKind::Market);
   e->u.md = s.md;
   if (s.count == 0) {

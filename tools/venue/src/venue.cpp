@@ -862,7 +862,7 @@ void Venue::play_event(const InputEvent& ev, int& seq) {
 }
 
 bool Venue::sync(int seq) {
-  const std::string id = "sync:" + std::to_string(seq);
+  std::string id = "sync:" + std::to_string(seq);
   const auto deadline = Clock::now() + std::chrono::milliseconds(opt_.sync_timeout_ms);
   int sent_gen = -1;
   std::unique_lock l(sync_mu_);
@@ -876,7 +876,10 @@ bool Venue::sync(int seq) {
     const int gen = logon_gen_[0].load();
     if (gen != sent_gen && acceptor_->logged_on(FixSession::Order)) {
       // (Re)send after every logon of the order session: a TestRequest sent before a
-      // disconnect is lost with the connection.
+      // disconnect is lost with the connection. After a reconnect the client may be a
+      // restarted engine whose market-data numbering began again (ResetSeqNumFlag): it
+      // is asked for "sync:0", answered once it has caught up with what it was sent.
+      if (sent_gen != -1) id = "sync:0";
       l.unlock();
       const int s = acceptor_->send_test_request(FixSession::Order, id);
       l.lock();

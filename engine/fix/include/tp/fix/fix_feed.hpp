@@ -100,6 +100,7 @@ struct FixFeedStats {
   uint64_t md_bad = 0;             ///< W/X refused (a price off the tick grid, a bad field): counted, not emitted
   uint64_t md_rejects = 0;         ///< MarketDataRequestReject (Y)
   uint64_t market_events = 0;      ///< Market events emitted
+  uint64_t md_held = 0;            ///< W/X applied to the book before reconciliation was done: not emitted
   uint64_t exec_reports = 0;       ///< ExecutionReports forwarded (duplicates included)
   uint64_t duplicate_exec_ids = 0; ///< of those, ExecIDs seen before (kExecDuplicate)
   uint64_t status_reports = 0;     ///< ExecType I (not forwarded)
@@ -127,11 +128,13 @@ struct FixFeedStats {
 inline constexpr uint64_t kSeqCheckpointEvery = 256;
 /// A restart after a crash continues the order session's outgoing numbers this far above
 /// the highest journaled (the venue answers the jump with a ResendRequest, which is
-/// answered with a GapFill): safe unless this many messages went out unjournaled.
-inline constexpr uint64_t kSeqRestartMargin = 10'000;
-/// Reconciliation waits this long for each answer (mass status, positions) before it
-/// goes on without it.
-inline constexpr int64_t kReconcileTimeoutNs = 5'000'000'000;
+/// answered with a GapFill): safe unless this many messages went out unjournaled (the
+/// persister that far behind). One GapFill covers any jump.
+inline constexpr uint64_t kSeqRestartMargin = 1'000'000;
+/// Reconciliation asks again for a mass status / positions answer not received within
+/// this time, kReconcileTries times in all, then goes on without it.
+inline constexpr int64_t kReconcileRetryNs = 250'000'000;
+inline constexpr int kReconcileTries = 8;
 
 class FixFeed final : public Agent {
  public:
@@ -176,6 +179,7 @@ class FixFeed final : public Agent {
   void apply_status(const MessageView& m, int64_t t, char ord_status);
   void reconcile_order(const MessageView& m, uint64_t id, char ord_status);
   void step_reconcile(int64_t now);
+  void settle_after_mass_status() noexcept;
   void send_status_requests(int64_t now);
   void emit_exec(const ExecReport& er, int64_t t) noexcept;
   void on_md_message(const MessageView& m);
