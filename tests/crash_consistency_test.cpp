@@ -29,7 +29,7 @@
 
 #include <lmdb.h>
 
-#include "process_util.hpp"
+#include "live_util.hpp"
 #include "tp/storage/store.hpp"
 #include "tp/storage/temp_dir.hpp"
 
@@ -41,8 +41,8 @@ using tp::storage::Store;
 using tp::storage::StoreOptions;
 using tp::storage::Table;
 
-const std::string kTickpipe = TP_TICKPIPE_BIN;
-const std::string kDay = std::string(TP_SHARED_DIR) + "/data/taifex/Daily_2021_07_26.zip";
+using tp::test::kTickpipe;
+const std::string& kDay = tp::test::kRealDay;
 
 int env_int(const char* name, int dflt) {
   const char* v = std::getenv(name);
@@ -247,23 +247,7 @@ TEST(CrashConsistency, LiveKilledAtRandomMomentsLeavesAPrefix) {
   tp::storage::TempDir tmp("tp-crash-live");
   const std::string cfg = write_file(tmp.sub("durable.toml"), kDurable);
   // A slice of the real day (08:44-09:15, the range and the entries) as JSON lines.
-  const std::string full = tmp.sub("full.jsonl");
-  int rc = 0;
-  tp::test::run_capture({kTickpipe, "convert", "--data", kDay, "--symbol", "MTX", "--contract", "202108", "--out", full},
-                        rc, 120s);
-  ASSERT_EQ(rc, 0);
-  const std::string slice = tmp.sub("slice.jsonl");
-  {
-    std::ifstream in(full);
-    std::ofstream out(slice);
-    std::string l;
-    while (std::getline(in, l)) {
-      const auto p = l.find("\"ts_ns\":");
-      if (p == std::string::npos) continue;
-      const int64_t ts = std::stoll(l.substr(p + 8));
-      if (ts >= 1627260240000000000LL && ts < 1627262100000000000LL) out << l << "\n";
-    }
-  }
+  const std::string slice = tp::test::make_slice(tmp.path(), tp::test::kSliceFrom, tp::test::kSliceTo);
   // Starts a lockstep venue; returns its address.
   auto start_venue = [&](std::unique_ptr<tp::test::Child>& v, const std::string& tag) {
     v = std::make_unique<tp::test::Child>(

@@ -18,7 +18,7 @@
 #include <sstream>
 #include <string>
 
-#include "process_util.hpp"
+#include "live_util.hpp"
 #include "tp/storage/temp_dir.hpp"
 
 namespace {
@@ -27,44 +27,10 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-const std::string kTickpipe = TP_TICKPIPE_BIN;
-const std::string kDay = std::string(TP_SHARED_DIR) + "/data/taifex/Daily_2021_07_26.zip";
-
-std::vector<json> json_lines(const std::string& text) {
-  std::vector<json> v;
-  std::istringstream in(text);
-  std::string l;
-  while (std::getline(in, l)) {
-    if (!l.empty()) v.push_back(json::parse(l));
-  }
-  return v;
-}
-
-json read_json(const std::string& path) {
-  std::ifstream f(path);
-  return json::parse(f);
-}
-
-/// The real day as JSON lines, cut to [from_ns, to_ns) of event time: one file that both
-/// the venue and replay read.
-std::string make_slice(const std::string& dir, int64_t from_ns, int64_t to_ns) {
-  const std::string full = dir + "/full.jsonl";
-  int rc = 0;
-  tp::test::run_capture({kTickpipe, "convert", "--data", kDay, "--symbol", "MTX", "--contract", "202108", "--out", full},
-                        rc, 120s);
-  EXPECT_EQ(rc, 0);
-  const std::string slice = dir + "/slice.jsonl";
-  std::ifstream in(full);
-  std::ofstream out(slice);
-  std::string l;
-  while (std::getline(in, l)) {
-    const auto p = l.find("\"ts_ns\":");
-    if (p == std::string::npos) continue;
-    const int64_t ts = std::stoll(l.substr(p + 8));
-    if (ts >= from_ns && ts < to_ns) out << l << "\n";
-  }
-  return slice;
-}
+using tp::test::json_lines;
+using tp::test::kTickpipe;
+using tp::test::make_slice;
+using tp::test::read_json;
 
 struct LiveRun {
   json report;                 ///< --report-json of live

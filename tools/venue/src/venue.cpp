@@ -862,12 +862,13 @@ void Venue::play_event(const InputEvent& ev, int& seq) {
 }
 
 bool Venue::sync(int seq) {
-  std::string id = "sync:" + std::to_string(seq);
+  const std::string first_id = "sync:" + std::to_string(seq);
+  std::string id = first_id;
   const auto deadline = Clock::now() + std::chrono::milliseconds(opt_.sync_timeout_ms);
   int sent_gen = -1;
   std::unique_lock l(sync_mu_);
   for (;;) {
-    if (last_hb_ == id) return true;
+    if (last_hb_ == id || last_hb_ == first_id) return true;  // a reconnected client may answer either
     if (should_stop()) return false;
     if (Clock::now() >= deadline) {
       sync_timeouts_.fetch_add(1);
