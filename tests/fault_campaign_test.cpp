@@ -13,7 +13,8 @@
 //     duplicate;
 //   * no over-fill: no order, on either side, filled beyond its quantity;
 //   * the positions are equal: the engine's open lots net == the venue's long - short;
-//   * every restart reconciled (a Reconcile record per run), and resolved it.
+//   * the last run reconciled; a reconciliation that could not place a position refused
+//     to trade (counted as "refused": the positions then differ by design, SPEC §6).
 // Trials: TP_CAMPAIGN_TRIALS (default 6), seed TP_CAMPAIGN_SEED. The figures are printed.
 #include <gtest/gtest.h>
 
@@ -57,7 +58,7 @@ struct Figures {
   int64_t position_mismatches = 0;
   int64_t reconciled_lots = 0;  ///< lots reconciliation closed or adopted
   int64_t orphan_fill_lots = 0; ///< lots the venue filled on orders the engine never journaled
-  int64_t unreconciled_runs = 0;
+  int64_t unreconciled_runs = 0;  ///< last runs without a Reconcile record
 };
 
 struct EngineState {
@@ -114,9 +115,13 @@ std::string draw_faults(std::mt19937_64& rng) {
 TEST(FaultCampaign, KillsRestartsAndVenueFaultsLoseNothing) {
   tp::storage::TempDir tmp("tp-campaign");
   const std::string slice = tp::test::make_slice(tmp.path(), tp::test::kSliceFrom, tp::test::kSliceTo);
-  // Live trading's persistence: durable, default batches.
+  // Live trading's persistence: durable, default batches; every other trial one record
+  // per transaction, so the persister falls behind and kills lose the journal's tail
+  // (orders the venue has and the journal does not: reconciliation's hard cases).
   const std::string cfg = tmp.sub("live.toml");
   std::ofstream(cfg) << "[venue]\nlatency_ms = 0\n[persist]\nsync = \"durable\"\n";
+  const std::string slow_cfg = tmp.sub("live-slow.toml");
+  std::ofstream(slow_cfg) << "[venue]\nlatency_ms = 0\n[persist]\nsync = \"durable\"\nbatch_records = 1\n";
   const int trials = env_int("TP_CAMPAIGN_TRIALS", 6);
   std::mt19937_64 rng(static_cast<uint64_t>(env_int("TP_CAMPAIGN_SEED", 20261202)));
   Figures fig;
@@ -143,7 +148,7 @@ TEST(FaultCampaign, KillsRestartsAndVenueFaultsLoseNothing) {
     int last_rc = -1;
     for (std::size_t run = 0;; ++run) {
       if (run > 0) ++fig.restarts;
-      tp::test::Child live({kTickpipe, "live", "--venue", addr, "--db", db, "--config", cfg, "--symbol", "MTX",
+      tp::test::Child live({kTickpipe, "live", "--venue", addr, "--db", db, "--config", t % 2 ? slow_cfg : cfg, "--symbol", "MTX",
                             "--max-seconds", "120", "--quiet"},
                            d + "/live" + std::to_string(run) + ".err");
       if (run < kills.size()) {
@@ -205,7 +210,8 @@ TEST(FaultCampaign, KillsRestartsAndVenueFaultsLoseNothing) {
       adopted += r.adopted;
     }
     fig.reconciled_lots += e.reconciled_lots;
-    fig.unreconciled_runs += static_cast<int64_t>(e.runs.size() - e.runs_reconciled.size());
+    // The last run (never killed) reconciled; a killed run may have died before it could.
+    if (!e.runs.empty() && e.runs_reconciled.count(*e.runs.rbegin()) == 0) ++fig.unreconciled_runs;
     if (orphan > 0 && !refused) {
       EXPECT_LE(orphan, e.reconciled_lots + adopted)
           << "trial " << t << ": fills of orders the engine never journaled are not accounted for";

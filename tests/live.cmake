@@ -12,3 +12,11 @@ if(TARGET tickpipe)
   target_compile_definitions(fault_campaign_test PRIVATE TP_TICKPIPE_BIN="$<TARGET_FILE:tickpipe>")
   add_dependencies(fault_campaign_test tickpipe)
 endif()
+# Reconciliation, one test per case (SPEC §6): the QuickFIX test client leaves orders and
+# positions at the venue, or the engine is killed while the venue holds a report back.
+if(TARGET tickpipe AND TARGET tp_venue_fix_client)
+  tp_add_test(reconcile_test reconcile_test.cpp LABELS integration live slow TIMEOUT 600
+              LIBS tp::storage tp_venue_fix_client nlohmann_json::nlohmann_json)
+  target_compile_definitions(reconcile_test PRIVATE TP_TICKPIPE_BIN="$<TARGET_FILE:tickpipe>")
+  add_dependencies(reconcile_test tickpipe)
+endif()

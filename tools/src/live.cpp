@@ -342,6 +342,18 @@ LiveResult run_live(const LiveOptions& opt) {
     << ", lockstep syncs " << f.syncs_answered << ", staged " << f.staged << "; after re-logon: status requests "
     << f.status_requests << ", recovered fills " << f.recovered_fills << ", finals " << f.recovered_finals
     << "; overfills refused " << r.tracker.overfills << "\n";
+  const Strategy::ReconcileSummary& rec = p->risk().strategy().reconcile_summary();
+  out.reconciled = rec.done;
+  out.reconcile = rec.r;
+  out.reconcile_items = rec.items;
+  if (rec.done) {
+    x << "reconcile: checked orders " << rec.r.checked_orders << ", positions " << rec.r.checked_positions
+      << "; venue net " << rec.r.venue_net_lots << " lots, engine " << rec.r.local_net_lots << "; adopted "
+      << rec.r.adopted << ", closed " << rec.r.closed << ", fixed " << rec.r.fixed << "; "
+      << (rec.r.resolved ? "resolved" : "NOT RESOLVED") << ": " << rec.items << "\n";
+  } else {
+    x << "reconcile: not reached (the order session never logged on)\n";
+  }
   if (!out.recovered_runs.empty()) {
     x << "restart: recovered run";
     for (const uint32_t id : out.recovered_runs) x << " " << id;
@@ -408,6 +420,17 @@ LiveResult run_live(const LiveOptions& opt) {
                {"tracker_late_reports", r.tracker.late_reports},
                {"net_position_lots", r.tracker.net_position},
                {"stopped_by", out.stopped_by_signal ? "signal" : stop_asked ? "max_seconds" : "session_ended"},
+               {"reconcile",
+                json{{"done", rec.done},
+                     {"checked_orders", rec.r.checked_orders},
+                     {"checked_positions", rec.r.checked_positions},
+                     {"adopted", rec.r.adopted},
+                     {"closed", rec.r.closed},
+                     {"fixed", rec.r.fixed},
+                     {"venue_net_lots", rec.r.venue_net_lots},
+                     {"local_net_lots", rec.r.local_net_lots},
+                     {"resolved", rec.r.resolved != 0},
+                     {"items", rec.items}}},
                {"restart",
                 json{{"recovered_runs", out.recovered_runs},
                      {"recovered_events", f.recovered_events},

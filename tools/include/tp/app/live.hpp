@@ -42,6 +42,9 @@ struct LiveResult {
   std::vector<uint32_t> recovered_runs;  ///< restart: the runs whose state was recovered, oldest first
   uint64_t recovered_events = 0;         ///< restart: their recorded events run through the stages again
   storage::PersisterStats recovery;      ///< recovery_matched / _differed / _new
+  bool reconciled = false;               ///< reconciliation ran (SPEC §6)
+  JrReconcile reconcile{};               ///< its summary
+  std::string reconcile_items;
 };
 
 /// Parses "HOST:PORT". Throws std::invalid_argument naming the value.
