@@ -13,6 +13,8 @@
 //   ring/fused+lmdb    the same with the LMDB persister draining the journal (the
 //                      engine's default: normal priority, backoff idle, so it commits
 //                      nearly every quote in a small transaction)
+//   ring/fused+durable the same, live trading's persistence: fsync per commit and every
+//                      input journaled (JournalType::Input, the restart's recovery log)
 //   ring/fused+lmdb/linger       persister variant: sleeps 1 ms when the journal is
 //                                empty (fewer, larger transactions)
 //   ring/fused+lmdb/idle-linger  the same under SCHED_IDLE (AgentRunner::Sched::Background)
@@ -85,7 +87,7 @@ struct Options {
   double rate = 10'000;
   uint64_t quotes = 50'000;
   uint64_t warmup = 5'000;
-  std::vector<std::string> configs = {"ring/fused", "ring/fused+lmdb", "ring/fused+lmdb/linger",
+  std::vector<std::string> configs = {"ring/fused", "ring/fused+lmdb", "ring/fused+durable", "ring/fused+lmdb/linger",
                                       "ring/fused+lmdb/idle-linger", "ring/inline", "ring/pairs",
                                       "ring/threads", "mutex/threads"};
   IdleKind idle = IdleKind::BusySpin;  ///< one-hot-thread layouts (fused, inline)
@@ -156,6 +158,8 @@ LatencyHistogram inject(P& p, const Options& o, uint64_t total) {
 struct JournalVariant {
   AgentRunner::Sched sched = AgentRunner::Sched::Normal;
   std::optional<IdleConfig> idle;
+  bool durable = false;  ///< fsync per commit (live trading's sync policy)
+  bool inputs = false;   ///< the tracker journals every input (live mode's recovery log)
 };
 
 template <template <class> class Q>
@@ -168,16 +172,18 @@ Result run_config(const std::string& name, Layout layout, bool lmdb, const Optio
   lo.order_ring = 1024;
   lo.persister_sched = jv.sched;
   if (jv.idle) lo.persister_idle = *jv.idle;
+  lo.journal_inputs = jv.inputs;
   if (hot_threads(layout) == 1) {
     // One hot thread: it may busy-spin, pinned to the last core; the injector, the
     // persister and the OS keep the other one.
     lo.idle.kind = o.idle;
     const int last = static_cast<int>(std::thread::hardware_concurrency()) - 1;
-    if (lo.cpus.empty() && last > 0) {
-      lo.cpus = {last};
-      lo.persister_cpu = 0;  // with the injector, off the hot core
-    }
+    if (lo.cpus.empty() && last > 0) lo.cpus = {last};
+    // The injector and the persister share the other core (the first one that is not
+    // the hot thread's).
+    if (!lo.cpus.empty() && last > 0) lo.persister_cpu = lo.cpus[0] == 0 ? 1 : 0;
   }
+  const int side_cpu = !lo.cpus.empty() && lo.cpus[0] == 0 ? 1 : 0;
   const auto pipeline = make_live_pipeline<Q>(cfg, logic, lo);
   LivePipelineT<Q>& p = *pipeline;
   p.gateway().skip_latency_samples(o.warmup);
@@ -191,6 +197,7 @@ Result run_config(const std::string& name, Layout layout, bool lmdb, const Optio
       dir = std::make_unique<storage::TempDir>("tp-latency");
       storage::StoreOptions so;
       so.dir = dir->path();
+      so.sync = jv.durable ? storage::Durability::Durable : storage::Durability::NoSync;
       store = std::make_unique<storage::Store>(so);
       pers = std::make_unique<storage::Persister>(*store, 1, p.journal_rings(), 512, p.journal_done_seq());
     }
@@ -210,7 +217,7 @@ Result run_config(const std::string& name, Layout layout, bool lmdb, const Optio
   {
     cpu_set_t set;
     CPU_ZERO(&set);
-    CPU_SET(0, &set);
+    CPU_SET(side_cpu, &set);
     pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
   }
   r.injector_late = inject(p, o, total);
@@ -233,9 +240,21 @@ Result run_config(const std::string& name, Layout layout, bool lmdb, const Optio
 Result run_named(const std::string& name, const Options& o) {
   if (name == "ring/fused") return run_config<SpscRing>(name, Layout::Fused, false, o);
   if (name == "ring/fused+lmdb") return run_config<SpscRing>(name, Layout::Fused, true, o);
+  if (name == "ring/fused+durable") {
+    return run_config<SpscRing>(name, Layout::Fused, true, o, {AgentRunner::Sched::Normal, std::nullopt, true, false});
+  }
+  if (name == "ring/fused+inputs") {
+    return run_config<SpscRing>(name, Layout::Fused, true, o, {AgentRunner::Sched::Normal, std::nullopt, false, true});
+  }
+  if (name == "ring/fused+live") {
+    return run_config<SpscRing>(name, Layout::Fused, true, o, {AgentRunner::Sched::Normal, std::nullopt, true, true});
+  }
   IdleConfig linger;
   linger.kind = IdleKind::Sleep;
   linger.sleep_ns = 1'000'000;
+  if (name == "ring/fused+durable/linger") {
+    return run_config<SpscRing>(name, Layout::Fused, true, o, {AgentRunner::Sched::Normal, linger, true, true});
+  }
   if (name == "ring/fused+lmdb/linger") {
     return run_config<SpscRing>(name, Layout::Fused, true, o, {AgentRunner::Sched::Normal, linger});
   }
@@ -362,11 +381,13 @@ int main(int argc, char** argv) {
   const Summary* ring = nullptr;
   const Summary* mutex = nullptr;
   const Summary* lmdb = nullptr;
+  const Summary* durable = nullptr;
   int rc = 0;
   for (const Summary& sm : sums) {
     if (sm.name == "ring/fused") ring = &sm;
     if (sm.name == "mutex/threads") mutex = &sm;
     if (sm.name == "ring/fused+lmdb") lmdb = &sm;
+    if (sm.name == "ring/fused+durable") durable = &sm;
     if (sm.orders_short) rc = 1;
   }
   auto ratio = [](int64_t a, int64_t b) { return static_cast<double>(a) / static_cast<double>(std::max<int64_t>(1, b)); };
@@ -374,6 +395,12 @@ int main(int argc, char** argv) {
     std::printf("persister on/off (ring/fused+lmdb : ring/fused)  p50 %.2fx  p99 median %.2fx  p99 Q1 %.2fx\n",
                 ratio(lmdb->med(0), ring->med(0)), ratio(lmdb->med(2), ring->med(2)),
                 ratio(lmdb->over_reps(2, 0.25), ring->over_reps(2, 0.25)));
+  }
+  if (ring && durable) {
+    std::printf("durable persister, inputs journaled (ring/fused+durable : ring/fused)  p50 %.2fx  p99 median %.2fx  "
+                "p99 Q1 %.2fx\n",
+                ratio(durable->med(0), ring->med(0)), ratio(durable->med(2), ring->med(2)),
+                ratio(durable->over_reps(2, 0.25), ring->over_reps(2, 0.25)));
   }
   if (ring && mutex) {
     const double r50 = ratio(mutex->med(0), ring->med(0));

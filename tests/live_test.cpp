@@ -352,6 +352,10 @@ TEST_F(LiveLoopback, DisconnectReconnectsWithTheSameSequenceNumbers) {
   const json& fx = live.report.at("live");
   EXPECT_GE(fx.at("status_requests").get<int>(), 1);
   EXPECT_EQ(live.venue.at("counters").at("sync_timeouts"), 0);
+  // Reconciled at the first logon and again when the session came back (issue #10 item 5).
+  int reconciles = 0;
+  for (const json& r : live.journal) reconciles += r.value("type", "") == "reconcile" ? 1 : 0;
+  EXPECT_EQ(reconciles, 2);
   expect_books_agree(live);
 }
 

@@ -210,6 +210,13 @@ class FixFeed::OrderHandler final : public SessionEvents {
   void on_logon() override {
     // Logged on again after a lost connection: a report may have been lost with it.
     if (!f_.impl_->working.empty()) f_.impl_->resync = true;
+    // ... and reconcile again, as on a restart (issue #10 item 5): no market data reaches
+    // the strategy until the venue's orders and position are checked.
+    if (f_.impl_->rec == Impl::Rec::Done) {
+      f_.impl_->rec = Impl::Rec::Start;
+      f_.impl_->rec_out = ControlEvent{ControlKind::Reconcile};
+      f_.impl_->md_requested = true;  // the subscription stands; the market data is held meanwhile
+    }
     SessionEvents::on_logon();
   }
 
@@ -609,7 +616,15 @@ void FixFeed::reconcile_order(const MessageView& m, uint64_t id, char ord_status
     s.rec_out.orphan_px_lots += avg.ticks * signed_lots;
   }
   // Working at the venue and not with us (an orphan, or one we hold for finished): cancel it.
-  if (!working_status(ord_status) || s.working.size() >= Impl::kMaxWorking || !ord_->active()) return;
+  if (!working_status(ord_status)) return;
+  uint64_t vid = 0;
+  if (!m.get_uint(37, vid)) vid = 0;
+  if (send_cancel(id, vid, side, qty)) ++s.rec_out.cancelled;
+}
+
+bool FixFeed::send_cancel(uint64_t id, uint64_t venue_id, Side side, Qty qty) noexcept {
+  Impl& s = *impl_;
+  if (s.working.size() >= Impl::kMaxWorking || !ord_->active()) return false;
   const uint64_t cancel_id = (uint64_t{cfg_.run_id} << 32) | (0x80000000u + ++s.cancel_n);
   const int64_t now = wall_now_ns();
   char a[24];
@@ -619,17 +634,16 @@ void FixFeed::reconcile_order(const MessageView& m, uint64_t id, char ord_status
   Encoder& enc = ord_->begin_app("F", now);
   enc.add(11, std::string_view(a, static_cast<std::size_t>(ar.ptr - a)));
   enc.add(41, std::string_view(b, static_cast<std::size_t>(br.ptr - b)));
-  uint64_t vid = 0;
-  if (m.get_uint(37, vid)) enc.add_int(37, static_cast<int64_t>(vid));
+  if (venue_id != 0) enc.add_int(37, static_cast<int64_t>(venue_id));
   enc.add(55, cfg_.symbol);
   if (!cfg_.contract.empty()) enc.add(200, cfg_.contract);
   enc.add_char(54, side == Side::Buy ? '1' : '2');
   enc.add_int(38, qty.lots);
   enc.add_utc_timestamp(60, utc_now_ns(), 6);
-  if (!ord_->send_app()) return;
+  if (!ord_->send_app()) return false;
   ++stats_.cancels_sent;
-  ++s.rec_out.cancelled;
   s.working.push_back(Impl::Working{cancel_id, 0, qty.lots, 0, Price{}, side, OpenClose::Open, Tif::Day, true, now});
+  return true;
 }
 
 void FixFeed::settle_after_mass_status() noexcept {
@@ -668,11 +682,28 @@ void FixFeed::step_reconcile(int64_t now) {
     s.rec_deadline_ns = now + kReconcileRetryNs;
   };
   switch (s.rec) {
-    case Impl::Rec::Start:
+    case Impl::Rec::Start: {
+      // Working (resting) orders are cancelled when the session returns: the strategy
+      // decides again on what it sees now. Collected first: send_cancel adds to the table.
+      uint64_t ids[64];
+      Side sides[64];
+      int32_t qtys[64];
+      int n = 0;
+      for (const Impl::Working& w : s.working) {
+        if (!w.cancel && w.tif == Tif::Day && n < 64) {
+          ids[n] = w.id;
+          sides[n] = w.side;
+          qtys[n++] = w.qty - w.cum;
+        }
+      }
+      for (int i = 0; i < n; ++i) {
+        if (send_cancel(ids[i], 0, sides[i], Qty{qtys[i]})) ++s.rec_out.cancelled;
+      }
       s.rec = Impl::Rec::MassStatus;
       s.rec_tries = 0;
       ask_mass_status();
       return;
+    }
     case Impl::Rec::MassStatus:
       if (!due) return;
       if (!gave_up) {

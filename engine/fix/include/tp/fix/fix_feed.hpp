@@ -180,6 +180,7 @@ class FixFeed final : public Agent {
   void reconcile_order(const MessageView& m, uint64_t id, char ord_status);
   void step_reconcile(int64_t now);
   void settle_after_mass_status() noexcept;
+  bool send_cancel(uint64_t id, uint64_t venue_id, Side side, Qty qty) noexcept;
   void send_status_requests(int64_t now);
   void emit_exec(const ExecReport& er, int64_t t) noexcept;
   void on_md_message(const MessageView& m);
