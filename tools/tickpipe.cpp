@@ -3,8 +3,11 @@
 // Exit status: 0 success; 2 bad input, configuration or option value (the message names
 // file, line, field and value); 3 storage (LMDB) error; 4 live: the FIX session ended on
 // a MsgSeqNum lower than the stored one (--reset-seq starts a new session); 1 anything
-// else (a failed CPU pin among them); CLI11's own codes for malformed command lines.
+// else (a failed CPU pin among them, a ctl command the engine refused); 5 ctl: no engine
+// runs on that --db; CLI11's own codes for malformed command lines.
 #include <CLI/CLI.hpp>
+
+#include "tp/app/ctl.hpp"
 #include <charconv>
 #include <cstdio>
 #include <fstream>
@@ -171,6 +174,13 @@ int main(int argc, char** argv) {
   // ---- venue: the FIX 4.4 exchange simulator (docs/FIX.md; logic in tools/venue)
   tp::venue::VenueOptions vo;
   std::string venue_format = "auto";
+  std::string ctl_db;
+  std::vector<std::string> ctl_words;
+  auto* ctl = app.add_subcommand("ctl", "operator control of a running tickpipe live (its --db): status | kill | "
+                                        "flatten | pause | resume | limits FILE");
+  ctl->add_option("--db", ctl_db, "the LMDB directory the engine runs on")->required();
+  ctl->add_option("command", ctl_words, "status | kill | flatten | pause | resume | limits FILE")->required();
+
   auto* venue = app.add_subcommand(
       "venue", "FIX 4.4 exchange simulator: plays a recorded file as market data, matches orders (SimVenue)");
   venue->add_option("--data", vo.data, "input file (same formats as replay)")->required();
@@ -200,6 +210,19 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   try {
+    if (ctl->parsed()) {
+      std::string line;
+      for (const std::string& w : ctl_words) line += (line.empty() ? "" : " ") + w;
+      std::string answer;
+      try {
+        answer = tp::app::ctl_request(ctl_db, line);
+      } catch (const std::runtime_error& e) {
+        std::cerr << "tickpipe ctl: " << e.what() << "\n";
+        return 5;
+      }
+      std::cout << answer;
+      return answer.rfind("ok", 0) == 0 ? 0 : 1;
+    }
     if (replay->parsed()) {
       if (!tp::parse_input_format(format, ro.read.format)) throw CLI::ValidationError("--format", format);
       if (!tp::parse_layout(layout, ro.pipeline.layout)) throw CLI::ValidationError("--layout", layout);

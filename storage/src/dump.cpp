@@ -496,6 +496,13 @@ void put_reconcile(Line& l, const JrReconcile& x) {
   l.s(C::text, std::string_view(x.items, n));
 }
 
+void put_operator(Line& l, const JrOperator& x) {
+  l.s(C::event, to_string(x.command));
+  l.u(C::resolved, x.ok);
+  const std::size_t n = x.text_len < sizeof x.text ? x.text_len : sizeof x.text;
+  l.s(C::text, std::string_view(x.text, n));
+}
+
 void put_journal(Line& l, uint32_t run_id, const JournalRecord& r) {
   l.u(C::run_id, run_id);
   l.u(C::seq, r.seq);
@@ -517,6 +524,7 @@ void put_journal(Line& l, uint32_t run_id, const JournalRecord& r) {
     case JournalType::Session: put_session(l, r.u.session); return;
     case JournalType::Input: put_input(l, r.u.input); return;
     case JournalType::Reconcile: put_reconcile(l, r.u.reconcile); return;
+    case JournalType::Operator: put_operator(l, r.u.op); return;
   }
   // unknown type: key fields only
 }

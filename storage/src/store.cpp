@@ -124,6 +124,8 @@ std::size_t payload_bytes(JournalType t) noexcept {
       return sizeof(JrInput);
     case JournalType::Reconcile:
       return sizeof(JrReconcile);
+    case JournalType::Operator:
+      return sizeof(JrOperator);
   }
   return 0;
 }
@@ -422,6 +424,7 @@ void apply(const EnvData& e, MDB_txn* txn, uint32_t run_id, const JournalRecord&
     case JournalType::Session:
     case JournalType::Input:
     case JournalType::Reconcile:
+    case JournalType::Operator:
       return;  // journal only
   }
 }

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tp/app/ctl.hpp"
 #include "tp/fix/fix_pipeline.hpp"
 #include "tp/storage/persister.hpp"
 #include "tp/storage/store.hpp"
@@ -210,6 +211,96 @@ std::string session_line(const char* name, const fix::Session& s) {
   return o.str();
 }
 
+/// One operator command (tp/app/ctl.hpp): status is answered from the committed tables,
+/// the others go into the stream as Control events. Driver thread.
+std::string operator_command(const std::string& line, const storage::Store& store, fix::FixPipeline& p,
+                             const storage::Persister& persister, const ReplayResult& r) {
+  std::istringstream in(line);
+  std::string cmd, arg;
+  in >> cmd >> arg;
+  auto queue = [&](ControlKind k, const ControlEvent* with = nullptr) {
+    ControlEvent ev = with != nullptr ? *with : ControlEvent(k);
+    ev.kind = k;
+    if (!p.feed().request_control(ev)) return std::string("error: the control queue is full");
+    return "ok: " + cmd + " queued; the journal records its result (type operator)";
+  };
+  if (cmd == "kill") return queue(ControlKind::Kill);
+  if (cmd == "flatten") return queue(ControlKind::Flatten);
+  if (cmd == "pause") return queue(ControlKind::Pause);
+  if (cmd == "resume") return queue(ControlKind::Resume);
+  if (cmd == "limits") {
+    if (arg.empty()) return "error: limits FILE: a TOML file with a [risk] section";
+    Config c = load_config(arg);  // throws ConfigError naming file, line and field
+    select_instrument(c, r.cfg.instrument.symbol);
+    ControlEvent ev(ControlKind::Limits);
+    LimitsUpdate& u = ev.limits;
+    u.kill_switch = c.risk.kill_switch ? 1 : 0;
+    u.max_position_lots = c.risk.max_position_lots;
+    u.max_order_lots = c.risk.max_order_lots;
+    u.max_orders_per_sec = c.risk.max_orders_per_sec;
+    u.price_band_ticks = static_cast<int32_t>(c.risk.price_band_ticks.v);
+    u.max_daily_loss_ticks = static_cast<int32_t>(c.risk.max_daily_loss_ticks.v);
+    return queue(ControlKind::Limits, &ev);
+  }
+  if (cmd == "status") {
+    using json = nlohmann::ordered_json;
+    json lots = json::array();
+    json orders = json::array();
+    int64_t realized = 0;
+    int64_t day_realized = 0;
+    TradingDay last_day{};
+    store.for_each_position(0, [&](const storage::PositionRow& row) {
+      const JrPosition& x = row.pos;
+      if (x.day > last_day) last_day = x.day;
+    });
+    store.for_each_position(0, [&](const storage::PositionRow& row) {
+      const JrPosition& x = row.pos;
+      const int sign = x.side == PosSide::Long ? 1 : -1;
+      if (x.state == PositionState::Closed) {
+        const int64_t pnl = sign * (x.exit_px.ticks - x.entry_px.ticks);
+        realized += pnl;
+        if (x.day == last_day) day_realized += pnl;
+        return;
+      }
+      if (x.state == PositionState::EntryFailed) return;
+      lots.push_back(json{{"position_id", x.id.v},
+                          {"side", x.side == PosSide::Long ? "LONG" : "SHORT"},
+                          {"state", to_string(x.state)},
+                          {"entry_px_ticks", x.entry_px.ticks},
+                          {"stop_ticks", x.stop.ticks},
+                          {"peak_ticks", x.peak.ticks},
+                          {"trailing_active", (x.flags & kPosTrailingActive) != 0},
+                          {"protective_active", (x.flags & kPosProtectiveActive) != 0}});
+    });
+    store.for_each_order(0, [&](const storage::OrderRow& o) {
+      if (is_terminal(o.state)) return;
+      orders.push_back(json{{"client_id", o.client_id.v},
+                            {"side", o.side == Side::Buy ? "BUY" : "SELL"},
+                            {"state", to_string(o.state)},
+                            {"qty", o.qty.lots},
+                            {"cum_qty", o.cum_qty.lots},
+                            {"limit_ticks", o.limit.ticks}});
+    });
+    (void)queue(ControlKind::Status);
+    const json j{{"run_id", r.run_id},
+                 {"open_lots", lots},
+                 {"working_orders", orders},
+                 {"day", last_day.yyyymmdd},
+                 {"day_pnl_ticks", day_realized},
+                 {"realized_pnl_ticks", realized},
+                 {"counters",
+                  json{{"events", p.feed().emitted()},
+                       {"journaled", p.journaled()},
+                       {"persisted", persister.committed()},
+                       {"orders_sent", p.orders_sent()},
+                       {"recovered", p.feed().recovered()}}},
+                 {"latency", "tick-to-order percentiles are in the report at stop (the histogram is the hot "
+                             "thread's)"}};
+    return "ok: " + j.dump();
+  }
+  return "error: unknown command '" + cmd + "' (status | kill | flatten | pause | resume | limits FILE)";
+}
+
 }  // namespace
 
 void parse_host_port(const std::string& s, std::string& host, uint16_t& port) {
@@ -291,10 +382,13 @@ LiveResult run_live(const LiveOptions& opt) {
   storage::Persister persister(store, r.run_id, p->journal_rings(), r.cfg.persist.batch_records, p->journal_done_seq());
   persister.set_recovery(plan.ranges);
   const auto t_run = std::chrono::steady_clock::now();
+  ControlServer ctl(ctl_socket_path(opt.db));
+  auto command = [&](const std::string& line) { return operator_command(line, store, *p, persister, r); };
   p->start(&persister);
   bool stop_asked = false;
   try {
     while (!(p->finished() && persister.committed() == p->journaled())) {
+      ctl.poll(command);
       if (signals.wait(20) && !stop_asked) {
         stop_asked = true;
         out.stopped_by_signal = true;

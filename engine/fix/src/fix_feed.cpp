@@ -13,7 +13,11 @@ namespace tp::fix {
 
 namespace {
 
-enum class Control : uint8_t { Stop = 1 };
+/// What the control queue carries: a stop request, or an operator command for the stream.
+struct Command {
+  bool stop = false;
+  ControlEvent ev;
+};
 
 /// CLOCK_REALTIME ns (TransactTime of what we send). Cold enough: once per order.
 int64_t utc_now_ns() noexcept {
@@ -112,7 +116,7 @@ struct FixFeed::Impl {
   std::size_t head = 0;
   std::size_t count = 0;
   RecentIds exec_ids;
-  moodycamel::ConcurrentQueue<Control> control{16};
+  moodycamel::ConcurrentQueue<Command> control{64};
   InputEvent book;            ///< the venue's book as the market-data session built it
   MarketData md;              ///< top of book after the last market event
   // Reconciliation (SPEC §6, docs/DESIGN.md "Reconciliation"), once per process, at the
@@ -214,7 +218,7 @@ class FixFeed::OrderHandler final : public SessionEvents {
     // the strategy until the venue's orders and position are checked.
     if (f_.impl_->rec == Impl::Rec::Done) {
       f_.impl_->rec = Impl::Rec::Start;
-      f_.impl_->rec_out = ControlEvent{ControlKind::Reconcile};
+      f_.impl_->rec_out = ControlEvent(ControlKind::Reconcile);
       f_.impl_->md_requested = true;  // the subscription stands; the market data is held meanwhile
     }
     SessionEvents::on_logon();
@@ -270,7 +274,17 @@ FixFeed::FixFeed(const FixFeedConfig& cfg, const FeedPorts<SpscRing>& ports)
 
 FixFeed::~FixFeed() = default;
 
-void FixFeed::request_stop() noexcept { impl_->control.enqueue(Control::Stop); }
+void FixFeed::request_stop() noexcept {
+  Command c;
+  c.stop = true;
+  impl_->control.enqueue(c);
+}
+
+bool FixFeed::request_control(const ControlEvent& ev) noexcept {
+  Command c;
+  c.ev = ev;
+  return impl_->control.enqueue(c);
+}
 
 Event* FixFeed::next_event(TimeNs t, EventKind kind) noexcept {
   if (t < last_time_) t = last_time_;  // reports never go back in event time
@@ -415,8 +429,8 @@ void FixFeed::on_order_message(const MessageView& m) {
       std::string_view v;
       if (m.get(704, v)) wire_qty(v, lq);
       if (m.get(705, v)) wire_qty(v, sq);
-      s.rec_out.venue_net_lots += lq.lots - sq.lots;
-      ++s.rec_out.checked_positions;
+      s.rec_out.rec.venue_net_lots += lq.lots - sq.lots;
+      ++s.rec_out.rec.checked_positions;
     }
     return;
   }
@@ -511,10 +525,10 @@ void FixFeed::apply_status(const MessageView& m, int64_t t, char ord_status) {
   std::string_view v;
   const bool mass = m.get(584, v);
   const bool last = mass && m.get(912, v) && is(v, 'Y');
-  if (s.rec != Impl::Rec::Done) ++s.rec_out.checked_orders;
+  if (s.rec != Impl::Rec::Done) ++s.rec_out.rec.checked_orders;
   uint64_t id = 0;
   if (!m.get_uint(11, id)) {  // "NONE": the venue has no orders
-    if (s.rec_out.checked_orders > 0 && m.get(11, v) && v == "NONE") --s.rec_out.checked_orders;
+    if (s.rec_out.rec.checked_orders > 0 && m.get(11, v) && v == "NONE") --s.rec_out.rec.checked_orders;
     if (last && s.rec == Impl::Rec::MassStatus) settle_after_mass_status();
     return;
   }
@@ -564,7 +578,7 @@ void FixFeed::apply_status(const MessageView& m, int64_t t, char ord_status) {
     w->px_sum += er.last_px.ticks * diff;
     emit_exec(er, t);
     ++stats_.recovered_fills;
-    if (s.rec != Impl::Rec::Done) ++s.rec_out.adopted_fills;
+    if (s.rec != Impl::Rec::Done) ++s.rec_out.rec.adopted_fills;
   }
   if (final_status(ord_status)) {
     if (ord_status == '4' || ord_status == '8') {
@@ -579,7 +593,7 @@ void FixFeed::apply_status(const MessageView& m, int64_t t, char ord_status) {
     }
     s.erase(id);
     ++stats_.recovered_finals;
-    if (s.rec != Impl::Rec::Done) ++s.rec_out.fixed;
+    if (s.rec != Impl::Rec::Done) ++s.rec_out.rec.fixed;
   }
 }
 
@@ -612,14 +626,14 @@ void FixFeed::reconcile_order(const MessageView& m, uint64_t id, char ord_status
       avg = Price{static_cast<int64_t>(std::llround(a / tk))};
     }
     const int32_t signed_lots = side == Side::Buy ? cum.lots : -cum.lots;
-    s.rec_out.orphan_lots += signed_lots;
-    s.rec_out.orphan_px_lots += avg.ticks * signed_lots;
+    s.rec_out.rec.orphan_lots += signed_lots;
+    s.rec_out.rec.orphan_px_lots += avg.ticks * signed_lots;
   }
   // Working at the venue and not with us (an orphan, or one we hold for finished): cancel it.
   if (!working_status(ord_status)) return;
   uint64_t vid = 0;
   if (!m.get_uint(37, vid)) vid = 0;
-  if (send_cancel(id, vid, side, qty)) ++s.rec_out.cancelled;
+  if (send_cancel(id, vid, side, qty)) ++s.rec_out.rec.cancelled;
 }
 
 bool FixFeed::send_cancel(uint64_t id, uint64_t venue_id, Side side, Qty qty) noexcept {
@@ -697,7 +711,7 @@ void FixFeed::step_reconcile(int64_t now) {
         }
       }
       for (int i = 0; i < n; ++i) {
-        if (send_cancel(ids[i], 0, sides[i], Qty{qtys[i]})) ++s.rec_out.cancelled;
+        if (send_cancel(ids[i], 0, sides[i], Qty{qtys[i]})) ++s.rec_out.rec.cancelled;
       }
       s.rec = Impl::Rec::MassStatus;
       s.rec_tries = 0;
@@ -725,7 +739,7 @@ void FixFeed::step_reconcile(int64_t now) {
       return;
     }
     case Impl::Rec::Positions:
-      if (s.rec_out.checked_positions == 0) {
+      if (s.rec_out.rec.checked_positions == 0) {
         if (!due) return;
         if (!gave_up) {
           ask_positions();
@@ -1013,6 +1027,35 @@ void FixFeed::on_md_message(const MessageView& m) {
   ++stats_.market_events;
 }
 
+// ------------------------------------------------------------------ operator
+
+void FixFeed::operator_command(const ControlEvent& ev) noexcept {
+  Impl& s = *impl_;
+  if (ev.kind == ControlKind::Kill) {
+    // The kill switch cancels what rests at the venue; the risk stage refuses new opening
+    // orders from the same event on.
+    uint64_t ids[64];
+    Side sides[64];
+    int32_t qtys[64];
+    int n = 0;
+    for (const Impl::Working& w : s.working) {
+      if (!w.cancel && w.tif == Tif::Day && n < 64) {
+        ids[n] = w.id;
+        sides[n] = w.side;
+        qtys[n++] = w.qty - w.cum;
+      }
+    }
+    for (int i = 0; i < n; ++i) send_cancel(ids[i], 0, sides[i], Qty{qtys[i]});
+  }
+  Event* e = next_event(last_time_, EventKind::Control);
+  e->u.control = ev;
+  if (s.count == 0) {
+    out_.commit();
+    ++pushed_;
+  }
+  ++stats_.operator_commands;
+}
+
 // --------------------------------------------------------------------- restart
 
 int FixFeed::recover(int64_t now) noexcept {
@@ -1079,7 +1122,7 @@ int FixFeed::recover(int64_t now) noexcept {
       e->event_time = last_time_;
       e->ingress_ns = wall_now_ns();
       e->kind = EventKind::Control;
-      e->u.control = ControlEvent{ControlKind::RunSwitch, {}, cfg_.run_id};
+      e->u.control = ControlEvent(ControlKind::RunSwitch, cfg_.run_id);
       out_.commit();
       ++pushed_;
     }
@@ -1107,9 +1150,19 @@ int FixFeed::do_work() {
   Impl& s = *impl_;
   const int64_t now = wall_now_ns();
   int work = 0;
-  Control c;
-  while (s.control.try_dequeue(c)) {
-    if (c == Control::Stop && !stopping_ && journal_.free_slots(1) >= 1) {
+  Command c;
+  // Operator commands wait for the recovery (they act on the rebuilt state); a stop does not.
+  while ((recovery_done_ || s.control.size_approx() > 0) && s.control.try_dequeue(c)) {
+    if (!c.stop) {
+      if (!recovery_done_ || impl_->count >= impl_->staged.size() / 2) {
+        s.control.enqueue(c);  // later (the order of operator commands is kept by their seq)
+        break;
+      }
+      operator_command(c.ev);
+      ++work;
+      continue;
+    }
+    if (!stopping_ && journal_.free_slots(1) >= 1) {
       journal_session(0, SessionEvent::StopRequested, 1, "stop requested");
       stopping_ = true;
       stop_deadline_ns_ = now + cfg_.logout_timeout_ns;

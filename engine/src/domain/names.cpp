@@ -74,6 +74,20 @@ const char* to_string(ExitReason r) noexcept {
   return "?";
 }
 
+const char* to_string(ControlKind k) noexcept {
+  switch (k) {
+    case ControlKind::RunSwitch: return "run_switch";
+    case ControlKind::Reconcile: return "reconcile";
+    case ControlKind::Kill: return "kill";
+    case ControlKind::Flatten: return "flatten";
+    case ControlKind::Pause: return "pause";
+    case ControlKind::Resume: return "resume";
+    case ControlKind::Limits: return "limits";
+    case ControlKind::Status: return "status";
+  }
+  return "?";
+}
+
 const char* to_string(JournalType t) noexcept {
   switch (t) {
     case JournalType::OrderSent: return "order_sent";
@@ -89,6 +103,7 @@ const char* to_string(JournalType t) noexcept {
     case JournalType::Session: return "session";
     case JournalType::Input: return "input";
     case JournalType::Reconcile: return "reconcile";
+    case JournalType::Operator: return "operator";
   }
   return "?";
 }

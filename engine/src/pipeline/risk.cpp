@@ -2,6 +2,9 @@
 
 #include "tp/engine/pipeline/stages.hpp"
 
+#include <cstdio>
+#include <cstring>
+
 namespace tp {
 
 namespace {
@@ -28,7 +31,7 @@ class RiskAgentT<Q>::OwnedStrategy final : public TradingLogic {
 template <template <class> class Q>
 RiskAgentT<Q>::RiskAgentT(const Config& cfg, uint32_t run_id, Q<Event>& in, Q<OrderRequest>& out,
                           Q<JournalRecord>& journal, GroupFloor group_floor)
-    : cfg_(cfg), in_(in), out_(out), journal_(journal), sends_(kMaxThrottle) {
+    : cfg_(cfg), lim_(cfg.risk), in_(in), out_(out), journal_(journal), sends_(kMaxThrottle) {
   StrategySink& sink = *this;
   owned_ = std::make_unique<OwnedStrategy>(cfg, run_id, sink, std::move(group_floor));
   strategy_ = &owned_->s;
@@ -39,7 +42,7 @@ RiskAgentT<Q>::RiskAgentT(const Config& cfg, uint32_t run_id, Q<Event>& in, Q<Or
 template <template <class> class Q>
 RiskAgentT<Q>::RiskAgentT(const Config& cfg, TradingLogic& logic, Q<Event>& in, Q<OrderRequest>& out,
                           Q<JournalRecord>& journal)
-    : cfg_(cfg), in_(in), out_(out), journal_(journal), logic_(&logic), sends_(kMaxThrottle) {
+    : cfg_(cfg), lim_(cfg.risk), in_(in), out_(out), journal_(journal), logic_(&logic), sends_(kMaxThrottle) {
   working_.reserve(kMaxWorking);
 }
 
@@ -59,8 +62,57 @@ void RiskAgentT<Q>::journal(JournalRecord& rec) {
 }
 
 template <template <class> class Q>
+void RiskAgentT<Q>::on_control(const Event& ev) noexcept {
+  const ControlEvent& c = ev.u.control;
+  char text[93];
+  int n = 0;
+  switch (c.kind) {
+    case ControlKind::Kill:
+      lim_.kill_switch = true;
+      n = std::snprintf(text, sizeof text, "kill switch on: no new opening orders; %d lots open", logic_->open_lots());
+      break;
+    case ControlKind::Limits: {
+      const LimitsUpdate& u = c.limits;
+      lim_.kill_switch = u.kill_switch != 0;
+      lim_.max_position_lots = u.max_position_lots;
+      lim_.max_order_lots = u.max_order_lots;
+      lim_.max_orders_per_sec = u.max_orders_per_sec;
+      lim_.price_band_ticks = Ticks{u.price_band_ticks};
+      lim_.max_daily_loss_ticks = Ticks{u.max_daily_loss_ticks};
+      n = std::snprintf(text, sizeof text,
+                        "limits: kill %d, max position %d, max order %d, %d/s, band %d ticks, daily loss %d ticks",
+                        u.kill_switch, u.max_position_lots, u.max_order_lots, u.max_orders_per_sec,
+                        u.price_band_ticks, u.max_daily_loss_ticks);
+      break;
+    }
+    case ControlKind::Flatten:
+      n = std::snprintf(text, sizeof text, "flatten: %d lots exit through the exit path", logic_->open_lots());
+      break;
+    case ControlKind::Pause: n = std::snprintf(text, sizeof text, "paused: no new entries"); break;
+    case ControlKind::Resume: n = std::snprintf(text, sizeof text, "resumed: entries allowed"); break;
+    case ControlKind::Status:
+      n = std::snprintf(text, sizeof text, "status asked: %d lots open, day PnL %lld ticks", logic_->open_lots(),
+                        static_cast<long long>(logic_->day_pnl().v));
+      break;
+    case ControlKind::RunSwitch:
+    case ControlKind::Reconcile:
+      break;
+  }
+  logic_->on_control(ev, *this);  // the strategy's part (run switch, reconcile, flatten, pause)
+  if (n <= 0) return;
+  JournalRecord rec;
+  rec.type = JournalType::Operator;
+  rec.u.op.command = c.kind;
+  rec.u.op.ok = 1;
+  const std::size_t len = static_cast<std::size_t>(n) < sizeof text ? static_cast<std::size_t>(n) : sizeof text - 1;
+  std::memcpy(rec.u.op.text, text, len);
+  rec.u.op.text_len = static_cast<uint8_t>(len);
+  journal(rec);
+}
+
+template <template <class> class Q>
 RejectReason RiskAgentT<Q>::check(const OrderRequest& req) noexcept {
-  const RiskLimits& lim = cfg_.risk;
+  const RiskLimits& lim = lim_;
   if (req.qty.lots <= 0) return RejectReason::InvalidQty;
   if (lim.max_order_lots > 0 && req.qty.lots > lim.max_order_lots) return RejectReason::MaxOrderSize;
   // Order-rate throttle over a rolling second of event time (all orders: the seeds'
@@ -113,7 +165,7 @@ RejectReason RiskAgentT<Q>::submit(OrderRequest& req) {
     journal(rec);
     return why;
   }
-  if (cfg_.risk.max_orders_per_sec > 0) {
+  if (lim_.max_orders_per_sec > 0) {
     sends_[(sends_head_ + sends_count_) % kMaxThrottle] = cur_->event_time;
     ++sends_count_;
   }
@@ -183,7 +235,7 @@ int RiskAgentT<Q>::do_work() {
       case EventKind::Market: logic_->on_market(*ev, *this); break;
       case EventKind::Exec: logic_->on_exec(*ev, *this); break;
       case EventKind::EndOfData: logic_->on_end_of_data(*ev, *this); break;
-      case EventKind::Control: logic_->on_control(*ev, *this); break;
+      case EventKind::Control: on_control(*ev); break;
     }
     cur_ = nullptr;
     in_.pop();

@@ -118,7 +118,7 @@ void Strategy::on_market(const Event& ev) {
     }
     if (t >= flatten_ns_) flatten_all(ev);
     if (trade) on_trade_for_lots(ev, md.last);
-    if (trade && range_done_ && !day_blocked_ && !flatten_active_ && t < entry_end_ns_) {
+    if (trade && range_done_ && !day_blocked_ && !flatten_active_ && !paused_ && t < entry_end_ns_) {
       check_breakout(ev, md.last);
     }
   } else if (trade) {
@@ -192,6 +192,27 @@ void Strategy::on_control(const Event& ev) {
     reconcile(ev);
     flush_positions();
     compact_live();
+  } else if (ev.u.control.kind == ControlKind::Pause || ev.u.control.kind == ControlKind::Kill) {
+    paused_ = true;  // the kill switch also stops entries here (the risk stage refuses them anyway)
+  } else if (ev.u.control.kind == ControlKind::Resume) {
+    paused_ = false;
+  } else if (ev.u.control.kind == ControlKind::Flatten) {
+    // The operator's flatten: every open lot exits through the normal exit path (chase
+    // included); pending entries stop. Entries stay paused until a resume.
+    begin_event();
+    paused_ = true;
+    for (int32_t e : live_entries_) {
+      if (!entries_[e].done) stop_entry(e);
+    }
+    for (std::size_t k = 0; k < open_.size(); ++k) {
+      const int32_t i = open_[k];
+      if (lots_[i].state == PositionState::Active && st_[i].decision == ExitReason::None) {
+        decide_exit(i, st_[i].overfill ? ExitReason::Overfill : ExitReason::KillSwitch, ev);
+      }
+    }
+    process_pending(ev);
+    flush_positions();
+    compact_live();
   }
 }
 
@@ -227,31 +248,31 @@ void Strategy::reconcile(const Event& ev) {
   out = ReconcileSummary{};
   out.done = true;
   JrReconcile& r = out.r;
-  r.checked_orders = c.checked_orders;
-  r.checked_positions = c.checked_positions;
-  r.fixed = c.fixed;
-  r.adopted = c.adopted_fills;
-  r.closed = c.cancelled;
-  r.venue_net_lots = c.venue_net_lots;
+  r.checked_orders = c.rec.checked_orders;
+  r.checked_positions = c.rec.checked_positions;
+  r.fixed = c.rec.fixed;
+  r.adopted = c.rec.adopted_fills;
+  r.closed = c.rec.cancelled;
+  r.venue_net_lots = c.rec.venue_net_lots;
   int local = 0;
   for (int32_t i : open_) local += lots_[i].side == PosSide::Long ? 1 : -1;
   r.local_net_lots = local;
   auto item = [&out](const std::string& t) { out.items += (out.items.empty() ? "" : "; ") + t; };
-  if (c.cancelled > 0) item("cancelled " + std::to_string(c.cancelled) + " orphan order(s)");
-  if (c.fixed > 0) item("fixed " + std::to_string(c.fixed) + " order(s) from the venue's status");
+  if (c.rec.cancelled > 0) item("cancelled " + std::to_string(c.rec.cancelled) + " orphan order(s)");
+  if (c.rec.fixed > 0) item("fixed " + std::to_string(c.rec.fixed) + " order(s) from the venue's status");
   // The price of what the venue did without us: the orphan fills' average, else the
   // last quote's mid, else each lot's own entry.
-  const bool orphan_px = c.orphan_lots != 0;
+  const bool orphan_px = c.rec.orphan_lots != 0;
   const Price mid = (has_bid_ && has_ask_) ? Price{(bid_.ticks + ask_.ticks) / 2} : Price{};
   auto px_for = [&](int lot) {
-    if (orphan_px) return Price{c.orphan_px_lots / c.orphan_lots};
+    if (orphan_px) return Price{c.rec.orphan_px_lots / c.rec.orphan_lots};
     return mid.ticks != 0 ? mid : lots_[lot].entry_px;
   };
-  if (c.checked_positions == 0) {  // the venue sent no position report: nothing to compare
+  if (c.rec.checked_positions == 0) {  // the venue sent no position report: nothing to compare
     item("no position report from the venue: positions not checked");
     r.venue_net_lots = local;
   }
-  const int venue_net = c.checked_positions == 0 ? local : c.venue_net_lots;
+  const int venue_net = c.rec.checked_positions == 0 ? local : c.rec.venue_net_lots;
   int diff = venue_net - local;
   // The venue holds fewer lots on our side: exits it filled that the journal lost. Close
   // as many lots, those with an exit decided first, then the newest.

@@ -67,6 +67,7 @@ enum class JournalType : uint16_t {
   Input = 12,          ///< tracker: an event as the feed emitted it (live only)  payload: input
                        ///< (the recovery log of a restart, docs/DESIGN.md "Restart")
   Reconcile = 13,      ///< risk: the reconciliation summary (SPEC §6)             payload: reconcile
+  Operator = 14,       ///< risk: an operator command and its result (tickpipe ctl) payload: op
 };
 const char* to_string(JournalType t) noexcept;
 
@@ -250,6 +251,14 @@ struct JrReconcile {
   char items[62];             ///< what was done, "; "-separated, truncated
 };
 
+/// An operator command (`tickpipe ctl`) as the risk stage applied it.
+struct JrOperator {
+  ControlKind command;
+  uint8_t ok;        ///< 1: applied
+  uint8_t text_len;
+  char text[93];     ///< what it did, truncated
+};
+
 /// An event as the live feed emitted it (Input): everything a restart needs to rebuild
 /// the stages' state by running the same events through them again.
 struct JrInput {
@@ -278,6 +287,7 @@ struct alignas(64) JournalRecord {
     JrSession session;
     JrInput input;
     JrReconcile reconcile;
+    JrOperator op;
     uint8_t raw[96];
     Body() : raw{} {}  // zero every payload byte: records are compared byte for byte
   } u;

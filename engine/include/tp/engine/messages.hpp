@@ -135,21 +135,53 @@ enum class ControlKind : uint8_t {
   /// fields carry the venue's net position and what the feed found. The strategy
   /// resolves a position mismatch here and journals the summary; trading starts after.
   Reconcile = 2,
+  // Operator commands (`tickpipe ctl`, docs/DESIGN.md "Operator control"): journaled by the
+  // risk stage with their result (JournalType::Operator).
+  Kill = 3,     ///< kill switch: no new opening orders; the feed cancels resting orders
+  Flatten = 4,  ///< every open lot exits through the normal exit path (ExitReason::KillSwitch)
+  Pause = 5,    ///< no new entries (exits go on)
+  Resume = 6,   ///< entries allowed again
+  Limits = 7,   ///< new risk limits (LimitsUpdate)
+  Status = 8,   ///< an operator asked for the status (journaled only)
+};
+
+/// "kill", "flatten", ... (the journal's operator records, `tickpipe ctl`).
+const char* to_string(ControlKind k) noexcept;
+
+/// Reconcile: what the feed found (SPEC §6).
+struct ReconcileCounts {
+  int32_t venue_net_lots;      ///< the venue's position: long - short, lots
+  int32_t orphan_lots;         ///< lots filled (buys - sells) on orders unknown to the engine
+  int64_t orphan_px_lots;      ///< sum of price (ticks) x lots of those fills (their average)
+  uint32_t checked_orders;     ///< order statuses the venue reported (mass status + status requests)
+  uint32_t checked_positions;  ///< position reports
+  uint32_t fixed;              ///< local orders whose state was fixed from the venue's report
+  uint32_t cancelled;          ///< orphan / resting orders cancelled
+  uint32_t adopted_fills;      ///< fills the venue reported and the journal lacked, applied
+};
+
+/// Limits: the risk limits that replace the current ones (SPEC §6 pre-trade checks);
+/// 0 turns a limit off, as in the configuration.
+struct LimitsUpdate {
+  int32_t max_position_lots;
+  int32_t max_order_lots;
+  int32_t max_orders_per_sec;
+  int32_t price_band_ticks;
+  int32_t max_daily_loss_ticks;
+  uint8_t kill_switch;
 };
 
 struct ControlEvent {
   ControlKind kind = ControlKind::RunSwitch;
   uint8_t pad_[3] = {};
-  uint32_t run_id = 0;             ///< RunSwitch
-  // Reconcile:
-  int32_t venue_net_lots = 0;      ///< the venue's position: long - short, lots
-  int32_t orphan_lots = 0;         ///< lots filled (buys - sells) on orders unknown to the engine
-  int64_t orphan_px_lots = 0;      ///< sum of price (ticks) x lots of those fills (their average)
-  uint32_t checked_orders = 0;     ///< order statuses the venue reported (mass status + status requests)
-  uint32_t checked_positions = 0;  ///< position reports
-  uint32_t fixed = 0;              ///< local orders whose state was fixed from the venue's report
-  uint32_t cancelled = 0;          ///< orphan orders (working at the venue, unknown here) cancelled
-  uint32_t adopted_fills = 0;      ///< fills the venue reported and the journal lacked, applied
+  uint32_t run_id = 0;  ///< RunSwitch
+  union {
+    ReconcileCounts rec;   ///< Reconcile
+    LimitsUpdate limits;   ///< Limits
+    uint8_t raw_[40];
+  };
+  ControlEvent() : raw_{} {}
+  explicit ControlEvent(ControlKind k, uint32_t run = 0) : kind(k), run_id(run), raw_{} {}
 };
 
 /// The message on the feed->tracker and tracker->risk rings.

@@ -118,6 +118,7 @@ struct FixFeedStats {
   uint64_t recovered_finals = 0;   ///< working orders finished by a status report
   uint64_t session_records = 0;    ///< Session records journaled
   uint64_t journal_waits = 0;      ///< duty cycles that did not read a socket: the journal ring was full
+  uint64_t operator_commands = 0;  ///< tickpipe ctl commands put into the stream
   uint64_t recovered_events = 0;   ///< restart: recorded events emitted again
   uint64_t recovered_orders = 0;   ///< restart: orders the stages re-derived (not sent again)
   uint64_t recovered_working = 0;  ///< restart: of those, without a final report (asked at logon)
@@ -150,6 +151,11 @@ class FixFeed final : public Agent {
   /// Any thread: no new orders from now on, Logout both sessions, then EndOfData once
   /// the pipeline is idle (the run ends; the persister drains). Never blocks.
   void request_stop() noexcept;
+  /// Any thread: an operator command (Kill, Flatten, Pause, Resume, Limits, Status) into
+  /// the event stream, as a Control event at the next duty cycle after the recovery;
+  /// the risk stage applies and journals it (JournalType::Operator). Kill also cancels
+  /// resting orders at the venue. Never blocks; false if the queue could not allocate.
+  bool request_control(const ControlEvent& ev) noexcept;
 
   /// True once EndOfData has been emitted (any thread).
   [[nodiscard]] bool finished() const noexcept { return finished_.load(std::memory_order_acquire); }
@@ -191,6 +197,7 @@ class FixFeed final : public Agent {
   void check_sync(int64_t now);
   Event* next_event(TimeNs t, EventKind kind) noexcept;
   int recover(int64_t now) noexcept;
+  void operator_command(const ControlEvent& ev) noexcept;
   void note_report(const ExecReport& er, bool final, uint64_t cancel_id) noexcept;
   void checkpoint_seq() noexcept;
   void flush_staging() noexcept;

@@ -282,9 +282,11 @@ class RiskAgentT final : public Agent, private StrategySink {
   void journal(JournalRecord& rec) override;
   RejectReason check(const OrderRequest& req) noexcept;
   void track(const Event& ev) noexcept;
+  void on_control(const Event& ev) noexcept;
 
   class OwnedStrategy;
   const Config& cfg_;
+  RiskLimits lim_;  ///< the pre-trade limits in force: the configuration's, until an operator's Limits / Kill
   Q<Event>& in_;
   Q<OrderRequest>& out_;
   Q<JournalRecord>& journal_;

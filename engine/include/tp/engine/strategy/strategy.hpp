@@ -152,9 +152,12 @@ class Strategy {
   void on_exec(const Event& ev);
   /// End of data: closes the books of the last day (open lots stay open in the report).
   void on_end_of_data(const Event& ev);
-  /// ControlKind::RunSwitch (a restart's recovery is done, docs/DESIGN.md "Restart"):
+  /// Control events. RunSwitch (a restart's recovery is done, docs/DESIGN.md "Restart"):
   /// client order ids and position ids from here on are `run_id << 32 | n` with the new
   /// run id; n goes on counting, so ids stay unique and order slots never collide.
+  /// Reconcile (SPEC §6): resolves a position mismatch, journals the summary. Operator
+  /// commands: Pause / Kill stop new entries, Resume allows them, Flatten exits every
+  /// open lot (ExitReason::KillSwitch) through the normal exit path and pauses entries.
   void on_control(const Event& ev);
   /// The last reconciliation (ControlKind::Reconcile, SPEC §6); `done` false if none ran.
   struct ReconcileSummary {
@@ -361,6 +364,7 @@ class Strategy {
   uint64_t unknown_reports_ = 0;
   ReconcileSummary reconcile_;
   bool halted_ = false;
+  bool paused_ = false;  ///< operator pause / kill / flatten: no new entries (ControlKind)
   int orders_ev_ = 0;
   int journal_ev_ = 0;
 };
