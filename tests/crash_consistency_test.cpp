@@ -44,11 +44,6 @@ using tp::storage::Table;
 using tp::test::kTickpipe;
 const std::string& kDay = tp::test::kRealDay;
 
-int env_int(const char* name, int dflt) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::atoi(v) : dflt;
-}
-
 /// The committed journal of `dir` in key order; empty when the kill came before the
 /// store existed (no data.mdb, or its tables were not created yet).
 std::vector<JournalRecord> committed_journal(const std::string& dir) {
@@ -216,8 +211,8 @@ TEST(CrashConsistency, ReplayKilledAtRandomMomentsLeavesAPrefix) {
   }
   ASSERT_GT(ref.size(), 400u) << "four real days journal orders, fills and lots";
 
-  const int trials = env_int("TP_CRASH_TRIALS", 50);
-  std::mt19937_64 rng(static_cast<uint64_t>(env_int("TP_CRASH_SEED", 20261202)));
+  const int trials = tp::test::env_int("TP_CRASH_TRIALS", 50);
+  std::mt19937_64 rng(static_cast<uint64_t>(tp::test::env_int("TP_CRASH_SEED", 20261202)));
   Campaign c;
   for (int t = 0; t < trials; ++t) {
     const std::string db = tmp.sub("trial" + std::to_string(t));
@@ -275,8 +270,8 @@ TEST(CrashConsistency, LiveKilledAtRandomMomentsLeavesAPrefix) {
   const std::vector<JournalRecord> ref = without_session_records(committed_journal(tmp.sub("ref")));
   ASSERT_GT(ref.size(), 100u);
 
-  const int trials = env_int("TP_CRASH_LIVE_TRIALS", 16);
-  std::mt19937_64 rng(static_cast<uint64_t>(env_int("TP_CRASH_SEED", 20261202)) + 1);
+  const int trials = tp::test::env_int("TP_CRASH_LIVE_TRIALS", 16);
+  std::mt19937_64 rng(static_cast<uint64_t>(tp::test::env_int("TP_CRASH_SEED", 20261202)) + 1);
   Campaign c;
   for (int t = 0; t < trials; ++t) {
     const std::string db = tmp.sub("trial" + std::to_string(t));

@@ -38,11 +38,6 @@ using namespace std::chrono_literals;
 using tp::test::json;
 using tp::test::kTickpipe;
 
-int env_int(const char* name, int dflt) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::atoi(v) : dflt;
-}
-
 struct Figures {
   int trials = 0;
   int kills = 0;       ///< kill -9 that hit a running engine
@@ -123,8 +118,8 @@ TEST(FaultCampaign, KillsRestartsAndVenueFaultsLoseNothing) {
   std::ofstream(cfg) << "[venue]\nlatency_ms = 0\n[persist]\nsync = \"durable\"\n";
   const std::string slow_cfg = tmp.sub("live-slow.toml");
   std::ofstream(slow_cfg) << "[venue]\nlatency_ms = 0\n[persist]\nsync = \"durable\"\nbatch_records = 1\n";
-  const int trials = env_int("TP_CAMPAIGN_TRIALS", 6);
-  std::mt19937_64 rng(static_cast<uint64_t>(env_int("TP_CAMPAIGN_SEED", 20261202)));
+  const int trials = tp::test::env_int("TP_CAMPAIGN_TRIALS", 6);
+  std::mt19937_64 rng(static_cast<uint64_t>(tp::test::env_int("TP_CAMPAIGN_SEED", 20261202)));
   Figures fig;
   for (int t = 0; t < trials; ++t) {
     const std::string d = tmp.sub("t" + std::to_string(t));

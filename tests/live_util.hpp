@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -22,6 +23,12 @@ inline const std::string kRealDay = std::string(TP_SHARED_DIR) + "/data/taifex/D
 /// 2021-07-26 08:44 - 09:15 local (UTC+8): the opening range, the entries and their exits.
 inline constexpr int64_t kSliceFrom = 1627260240000000000LL;
 inline constexpr int64_t kSliceTo = 1627262100000000000LL;
+
+/// An integer from the environment (trial counts, seeds), `dflt` when unset or empty.
+inline int env_int(const char* name, int dflt) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::atoi(v) : dflt;
+}
 
 inline std::vector<json> json_lines(const std::string& text) {
   std::vector<json> v;

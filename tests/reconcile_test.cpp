@@ -73,6 +73,14 @@ class Reconcile : public ::testing::Test {
     return {kTickpipe, "live", "--venue", addr_, "--db", db, "--config", cfg_, "--symbol", "MTX",
             "--max-seconds", "40", "--report-json", db + ".json"};
   }
+  /// One engine run on `db` until the venue has played its file; its stdout (the report).
+  std::string run_engine(const std::string& db) {
+    tp::test::Child live(live_args(db), dir_ + "/live.err");
+    EXPECT_EQ(live.wait(120s), 0);
+    std::string out = live.rest_of_stdout();
+    EXPECT_EQ(venue_->wait(60s), 0);
+    return out;
+  }
   std::vector<tp::JrReconcile> reconciles(const std::string& db) const {
     std::vector<tp::JrReconcile> v;
     tp::storage::StoreOptions o;
@@ -126,10 +134,7 @@ TEST_F(Reconcile, AnOrderTheVenueHasAndTheJournalDoesNotIsCancelled) {
     c.stop();
   }
   const std::string db = dir_ + "/db";
-  tp::test::Child live(live_args(db), dir_ + "/live.err");
-  ASSERT_EQ(live.wait(120s), 0);
-  const std::string out = live.rest_of_stdout();
-  EXPECT_EQ(venue_->wait(60s), 0);
+  const std::string out = run_engine(db);
   const json v = venue_state();
   bool cancelled = false;
   for (const json& ord : v.at("orders")) {
@@ -179,10 +184,7 @@ TEST_F(Reconcile, APositionNoIntentExplainsStopsTrading) {
     c.stop();
   }
   const std::string db = dir_ + "/db";
-  tp::test::Child live(live_args(db), dir_ + "/live.err");
-  ASSERT_EQ(live.wait(120s), 0);
-  const std::string out = live.rest_of_stdout();
-  EXPECT_EQ(venue_->wait(60s), 0);
+  const std::string out = run_engine(db);
   const auto r = reconciles(db);
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].venue_net_lots, 1);

@@ -698,21 +698,8 @@ void FixFeed::step_reconcile(int64_t now) {
   switch (s.rec) {
     case Impl::Rec::Start: {
       // Working (resting) orders are cancelled when the session returns: the strategy
-      // decides again on what it sees now. Collected first: send_cancel adds to the table.
-      uint64_t ids[64];
-      Side sides[64];
-      int32_t qtys[64];
-      int n = 0;
-      for (const Impl::Working& w : s.working) {
-        if (!w.cancel && w.tif == Tif::Day && n < 64) {
-          ids[n] = w.id;
-          sides[n] = w.side;
-          qtys[n++] = w.qty - w.cum;
-        }
-      }
-      for (int i = 0; i < n; ++i) {
-        if (send_cancel(ids[i], 0, sides[i], Qty{qtys[i]})) ++s.rec_out.rec.cancelled;
-      }
+      // decides again on what it sees now.
+      s.rec_out.rec.cancelled += static_cast<uint32_t>(cancel_resting());
       s.rec = Impl::Rec::MassStatus;
       s.rec_tries = 0;
       ask_mass_status();
@@ -1029,24 +1016,30 @@ void FixFeed::on_md_message(const MessageView& m) {
 
 // ------------------------------------------------------------------ operator
 
+int FixFeed::cancel_resting() noexcept {
+  Impl& s = *impl_;
+  // Collected first: send_cancel adds to the working table.
+  uint64_t ids[64];
+  Side sides[64];
+  int32_t qtys[64];
+  int n = 0;
+  for (const Impl::Working& w : s.working) {
+    if (!w.cancel && w.tif == Tif::Day && n < 64) {
+      ids[n] = w.id;
+      sides[n] = w.side;
+      qtys[n++] = w.qty - w.cum;
+    }
+  }
+  int sent = 0;
+  for (int i = 0; i < n; ++i) sent += send_cancel(ids[i], 0, sides[i], Qty{qtys[i]}) ? 1 : 0;
+  return sent;
+}
+
 void FixFeed::operator_command(const ControlEvent& ev) noexcept {
   Impl& s = *impl_;
-  if (ev.kind == ControlKind::Kill) {
-    // The kill switch cancels what rests at the venue; the risk stage refuses new opening
-    // orders from the same event on.
-    uint64_t ids[64];
-    Side sides[64];
-    int32_t qtys[64];
-    int n = 0;
-    for (const Impl::Working& w : s.working) {
-      if (!w.cancel && w.tif == Tif::Day && n < 64) {
-        ids[n] = w.id;
-        sides[n] = w.side;
-        qtys[n++] = w.qty - w.cum;
-      }
-    }
-    for (int i = 0; i < n; ++i) send_cancel(ids[i], 0, sides[i], Qty{qtys[i]});
-  }
+  // The kill switch cancels what rests at the venue; the risk stage refuses new opening
+  // orders from the same event on.
+  if (ev.kind == ControlKind::Kill) cancel_resting();
   Event* e = next_event(last_time_, EventKind::Control);
   e->u.control = ev;
   if (s.count == 0) {

@@ -216,12 +216,12 @@ void Strategy::on_control(const Event& ev) {
   }
 }
 
-// A PENDING_ENTRY lot whose fill the venue made and the engine never heard of.
-void Strategy::adopt_lot(int i, Price px, const Event& ev) {
+// A lot's entry fill: ACTIVE at `px` (an entry order's fill, or a fill reconciliation adopted).
+void Strategy::activate_lot(int i, Price px, const Event& ev) {
   LotResult& L = lots_[i];
   LotState& S = st_[i];
-  EntryState& en = entries_[S.entry];
-  const StrategyConfig& s = cfg_.strategy;
+  const EntryState& en = entries_[S.entry];
+  S.entry_order = 0;
   S.entry_chase.due = false;
   L.state = PositionState::Active;
   L.entry_px = px;
@@ -234,12 +234,26 @@ void Strategy::adopt_lot(int i, Price px, const Event& ev) {
   S.flags = 0;
   open_.push_back(i);
   mark(i);
+}
+
+// The next FIFO slot of its entry (rule, group) and the initial stop (SPEC §4).
+void Strategy::assign_rule(int i) {
+  LotResult& L = lots_[i];
+  LotState& S = st_[i];
+  EntryState& en = entries_[S.entry];
+  const StrategyConfig& s = cfg_.strategy;
   const LotSlot fifo = fifo_slot(en.filled++, s.lots_per_group, en.first_group);
   L.rule = fifo.rule;
   L.group = fifo.group;
-  S.stop = initial_stop(s.initial_stop, L.side, RangeLevels{en.range_high, en.range_low, en.opening}, px,
+  S.stop = initial_stop(s.initial_stop, L.side, RangeLevels{en.range_high, en.range_low, en.opening}, L.entry_px,
                         s.initial_stop_ticks);
   days_[en.day].entries[en.index].filled = Qty{en.filled};
+}
+
+// A PENDING_ENTRY lot whose fill the venue made and the engine never heard of.
+void Strategy::adopt_lot(int i, Price px, const Event& ev) {
+  activate_lot(i, px, ev);
+  assign_rule(i);
 }
 
 void Strategy::reconcile(const Event& ev) {
@@ -755,7 +769,6 @@ void Strategy::on_entry_fill(int slot, Qty q, Price px, const Event& ev) {
     }
   }
   if (o.filled >= o.qty) count(true, &OrderCounts::filled);
-  const StrategyConfig& s = cfg_.strategy;
   for (int k = 0; k < q.lots; ++k) {
     int i = take_lot_for_fill(e, o.id);
     bool over = false;
@@ -763,22 +776,9 @@ void Strategy::on_entry_fill(int slot, Qty q, Price px, const Event& ev) {
       over = entries_[e].filled >= entries_[e].target;
       i = new_lot(e, entries_[e].side);
     }
-    EntryState& en = entries_[e];
+    activate_lot(i, px, ev);
     LotResult& L = lots_[i];
     LotState& S = st_[i];
-    S.entry_order = 0;
-    S.entry_chase.due = false;
-    L.state = PositionState::Active;
-    L.entry_px = px;
-    L.entry_time = ev.event_time;
-    L.entry_ref = en.first_px;
-    L.entry_slippage = slippage(entry_side(L.side), L.entry_ref, px);
-    L.last_px = px;
-    S.peak = px;
-    S.trough = px;
-    S.flags = 0;
-    open_.push_back(i);
-    mark(i);
     if (over) {
       // A lot beyond the target (late fill): closed at once (SPEC §4 "no over-fill").
       S.overfill = true;
@@ -788,12 +788,7 @@ void Strategy::on_entry_fill(int slot, Qty q, Price px, const Event& ev) {
       decide_exit(i, ExitReason::Overfill, ev);
       continue;
     }
-    const LotSlot fifo = fifo_slot(en.filled++, s.lots_per_group, en.first_group);
-    L.rule = fifo.rule;
-    L.group = fifo.group;
-    S.stop = initial_stop(s.initial_stop, L.side, RangeLevels{en.range_high, en.range_low, en.opening}, px,
-                          s.initial_stop_ticks);
-    days_[en.day].entries[en.index].filled = Qty{en.filled};
+    assign_rule(i);
     if (flatten_active_) decide_exit(i, ExitReason::EndOfDay, ev);
   }
   settle_entry(e);

@@ -187,6 +187,7 @@ class FixFeed final : public Agent {
   void step_reconcile(int64_t now);
   void settle_after_mass_status() noexcept;
   bool send_cancel(uint64_t id, uint64_t venue_id, Side side, Qty qty) noexcept;
+  int cancel_resting() noexcept;  ///< cancels every working Day order; returns the cancels sent
   void send_status_requests(int64_t now);
   void emit_exec(const ExecReport& er, int64_t t) noexcept;
   void on_md_message(const MessageView& m);

@@ -305,6 +305,8 @@ class Strategy {
   void skip_day(SkipReason why, PosSide side, Price trigger);
   void reconcile(const Event& ev);
   void adopt_lot(int i, Price px, const Event& ev);
+  void activate_lot(int i, Price px, const Event& ev);
+  void assign_rule(int i);
   void begin_event();
 
   const Config& cfg_;
