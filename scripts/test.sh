@@ -26,5 +26,9 @@ if [ "${TP_TEST_SANITIZERS:-1}" != "0" ]; then
   # persister) under TSan, end to end on loopback: a clean day slice and a reconnect.
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     build-tsan/tests/live_test --gtest_filter='*BothBooksAgree*:*Disconnect*'
+  # Operator control (the driver's socket into the feed's control queue) and a restart
+  # (recovery, reconciliation) under TSan: the engines these tests start are TSan builds.
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build-tsan/tests/ctl_test
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build-tsan/tests/reconcile_test --gtest_filter='*Restart*'
 fi
 echo "== all tests passed"
