@@ -57,39 +57,6 @@ struct Figures {
                                   ///< its file before that run logged on: nothing to trade)
 };
 
-struct EngineState {
-  std::map<uint64_t, tp::storage::OrderRow> orders;
-  std::map<uint64_t, int64_t> filled;  ///< client id -> lots in the fills table
-  int64_t net_lots = 0;                ///< open lots, signed
-  int64_t reconciled_lots = 0;
-  std::vector<tp::JrReconcile> reconciles;
-  std::set<uint32_t> runs;
-  std::set<uint32_t> runs_reconciled;
-};
-
-EngineState read_engine(const std::string& db) {
-  EngineState e;
-  tp::storage::StoreOptions o;
-  o.dir = db;
-  o.read_only = true;
-  tp::storage::Store s(o);
-  s.for_each_order(0, [&](const tp::storage::OrderRow& r) { e.orders[r.client_id.v] = r; });
-  s.for_each_fill(0, [&](const tp::storage::FillRow& f) { e.filled[f.client_id.v] += f.qty.lots; });
-  s.for_each_position(0, [&](const tp::storage::PositionRow& p) {
-    const int sign = p.pos.side == tp::PosSide::Long ? 1 : -1;
-    if (p.pos.state == tp::PositionState::Active || p.pos.state == tp::PositionState::PendingClosing) e.net_lots += sign;
-    if (p.pos.exit_reason == tp::ExitReason::Reconciled) ++e.reconciled_lots;
-  });
-  s.for_each_journal(0, [&](uint32_t run, const tp::JournalRecord& r) {
-    e.runs.insert(run);
-    if (r.type == tp::JournalType::Reconcile) {
-      e.reconciles.push_back(r.u.reconcile);
-      e.runs_reconciled.insert(run);
-    }
-  });
-  return e;
-}
-
 /// One trial's venue faults, drawn from `rng`: one or two of the five kinds.
 std::string draw_faults(std::mt19937_64& rng) {
   const char* kinds[] = {"drop_ack", "duplicate_fill", "unknown_report", "disconnect", "seq_gap"};
@@ -165,7 +132,7 @@ TEST(FaultCampaign, KillsRestartsAndVenueFaultsLoseNothing) {
     fig.kills += landed;
     const json v = tp::test::read_json(d + "/venue.json");
     for (const auto& [k, n] : v.at("counters").at("faults").items()) fig.faults[k] += n.get<int64_t>();
-    const EngineState e = read_engine(db);
+    const tp::test::EngineState e = tp::test::read_engine(db);
 
     // Duplicates and over-fills at the venue; lost fills against the engine's tables.
     std::map<std::string, int> seen;

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <map>
+#include <set>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "process_util.hpp"
+#include "tp/storage/store.hpp"
 
 namespace tp::test {
 
@@ -65,6 +68,42 @@ inline std::string make_slice(const std::string& dir, int64_t from_ns, int64_t t
     if (ts >= from_ns && ts < to_ns) out << l << "\n";
   }
   return slice;
+}
+
+/// The engine's side of a live test: its committed orders, fills, open lots, the
+/// reconciliations and operator commands journaled.
+struct EngineState {
+  std::map<uint64_t, tp::storage::OrderRow> orders;
+  std::map<uint64_t, int64_t> filled;  ///< client id -> lots in the fills table
+  int64_t net_lots = 0;                ///< open lots, signed
+  int64_t reconciled_lots = 0;
+  std::vector<tp::JrReconcile> reconciles;
+  std::set<uint32_t> runs;
+  std::set<uint32_t> runs_reconciled;
+};
+
+/// What the engine's database holds after a run (read-only open; all runs).
+inline EngineState read_engine(const std::string& db) {
+  EngineState e;
+  tp::storage::StoreOptions o;
+  o.dir = db;
+  o.read_only = true;
+  tp::storage::Store s(o);
+  s.for_each_order(0, [&](const tp::storage::OrderRow& r) { e.orders[r.client_id.v] = r; });
+  s.for_each_fill(0, [&](const tp::storage::FillRow& f) { e.filled[f.client_id.v] += f.qty.lots; });
+  s.for_each_position(0, [&](const tp::storage::PositionRow& p) {
+    const int sign = p.pos.side == tp::PosSide::Long ? 1 : -1;
+    if (p.pos.state == tp::PositionState::Active || p.pos.state == tp::PositionState::PendingClosing) e.net_lots += sign;
+    if (p.pos.exit_reason == tp::ExitReason::Reconciled) ++e.reconciled_lots;
+  });
+  s.for_each_journal(0, [&](uint32_t run, const tp::JournalRecord& r) {
+    e.runs.insert(run);
+    if (r.type == tp::JournalType::Reconcile) {
+      e.reconciles.push_back(r.u.reconcile);
+      e.runs_reconciled.insert(run);
+    }
+  });
+  return e;
 }
 
 }  // namespace tp::test

@@ -223,22 +223,10 @@ TEST_F(Reconcile, AFillTheJournalLacksIsAppliedOnceAfterARestart) {
   EXPECT_EQ(venue_->wait(60s), 0);
   const json v = venue_state();
   // Every venue fill of every order is in the engine's fills table exactly once.
-  std::map<uint64_t, int64_t> engine_filled;
-  std::map<uint64_t, tp::storage::OrderRow> orders;
-  int64_t engine_net = 0;
-  {
-    tp::storage::StoreOptions o;
-    o.dir = db;
-    o.read_only = true;
-    tp::storage::Store s(o);
-    s.for_each_fill(0, [&](const tp::storage::FillRow& f) { engine_filled[f.client_id.v] += f.qty.lots; });
-    s.for_each_order(0, [&](const tp::storage::OrderRow& r) { orders[r.client_id.v] = r; });
-    s.for_each_position(0, [&](const tp::storage::PositionRow& p) {
-      if (p.pos.state == tp::PositionState::Active || p.pos.state == tp::PositionState::PendingClosing) {
-        engine_net += p.pos.side == tp::PosSide::Long ? 1 : -1;
-      }
-    });
-  }
+  tp::test::EngineState e = tp::test::read_engine(db);
+  std::map<uint64_t, int64_t>& engine_filled = e.filled;
+  std::map<uint64_t, tp::storage::OrderRow>& orders = e.orders;
+  const int64_t engine_net = e.net_lots;
   const json& first = v.at("orders").at(0);
   const uint64_t first_id = std::stoull(first.at("clordid").get<std::string>());
   ASSERT_TRUE(orders.count(first_id)) << "the first order was journaled before the kill";

@@ -408,6 +408,19 @@ void FixFeed::emit_exec(const ExecReport& er, int64_t t) noexcept {
 
 namespace {
 bool final_status(char c) noexcept { return c == '2' || c == '4' || c == '8'; }
+/// AvgPx (6) in ticks, not rounded (a status report's average over several fills).
+bool avg_px_ticks(const MessageView& m, Decimal tick, long double& out) noexcept {
+  std::string_view v;
+  int64_t mant = 0;
+  int scale = 0;
+  if (!m.get(6, v) || !parse_decimal(v, mant, scale)) return false;
+  long double px = static_cast<long double>(mant);
+  for (int i = 0; i < scale; ++i) px /= 10;
+  long double tk = static_cast<long double>(tick.mantissa);
+  for (int i = 0; i < tick.scale; ++i) tk /= 10;
+  out = px / tk;
+  return true;
+}
 RejectReason reject_reason(const MessageView& m) noexcept {
   uint64_t why = 99;
   if (!m.get_uint(103, why)) why = 99;
@@ -558,17 +571,9 @@ void FixFeed::apply_status(const MessageView& m, int64_t t, char ord_status) {
     // Fills the venue made and we never heard of (a report lost with a connection):
     // one fill for the difference, at the price AvgPx implies for it.
     const int32_t diff = cum.lots - w->cum;
-    int64_t avg_m = 0;
-    int avg_scale = 0;
     int64_t missing = 0;
-    if (m.get(6, v) && parse_decimal(v, avg_m, avg_scale)) {
-      const Decimal tick = cfg_.instrument.tick_size;
-      long double total = static_cast<long double>(avg_m) * cum.lots;  // price units x 10^avg_scale
-      for (int i = 0; i < avg_scale; ++i) total /= 10;
-      long double tick_units = static_cast<long double>(tick.mantissa);
-      for (int i = 0; i < tick.scale; ++i) tick_units /= 10;
-      missing = std::llround(total / tick_units) - w->px_sum;
-    }
+    long double avg = 0;
+    if (avg_px_ticks(m, cfg_.instrument.tick_size, avg)) missing = std::llround(avg * cum.lots) - w->px_sum;
     er.type = ExecType::Trade;
     er.last_qty = Qty{diff};
     er.last_px = Price{(missing + diff / 2) / diff};
@@ -615,16 +620,8 @@ void FixFeed::reconcile_order(const MessageView& m, uint64_t id, char ord_status
     // Fills of an order the journal never had (sent after the last committed event):
     // the position check reads them.
     Price avg;
-    int64_t avg_m = 0;
-    int avg_scale = 0;
-    if (m.get(6, v) && parse_decimal(v, avg_m, avg_scale)) {
-      const Decimal tick = cfg_.instrument.tick_size;
-      long double a = static_cast<long double>(avg_m);
-      for (int i = 0; i < avg_scale; ++i) a /= 10;
-      long double tk = static_cast<long double>(tick.mantissa);
-      for (int i = 0; i < tick.scale; ++i) tk /= 10;
-      avg = Price{static_cast<int64_t>(std::llround(a / tk))};
-    }
+    long double a = 0;
+    if (avg_px_ticks(m, cfg_.instrument.tick_size, a)) avg = Price{static_cast<int64_t>(std::llround(a))};
     const int32_t signed_lots = side == Side::Buy ? cum.lots : -cum.lots;
     s.rec_out.rec.orphan_lots += signed_lots;
     s.rec_out.rec.orphan_px_lots += avg.ticks * signed_lots;

@@ -89,8 +89,8 @@ struct FixFeedConfig {
   /// are not sent again (the venue has them, or a status request at logon shows it does
   /// not). Empty: a fresh start.
   std::vector<Event> recovered;
-  /// After the recovered events: a Control RunSwitch to this run id (new ids from here on).
-  /// 0: none.
+  /// This run's id: the Control RunSwitch after the recovered events moves new ids to it,
+  /// and the feed's own cancel ids (reconciliation, kill switch) are taken under it.
   uint32_t run_id = 0;
 };
 
