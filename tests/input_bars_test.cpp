@@ -191,6 +191,27 @@ TEST(CapitalBars, NightBarsBelongToTheNextTradingDay) {
   for (const InputEvent& e : d.events) EXPECT_EQ(e.session, Session::Night);
 }
 
+TEST(CapitalBars, BarOpeningOnTheSessionCloseSplitsAtTheClose) {
+  // Found by fuzz_bars (CI, 2026-12-02): the day session closes at 13:45:00 inclusive, so
+  // the bar closing at 13:46 has its 13:45:00 tick in the day session and its 13:45:15,
+  // :30, :45 ticks outside any session; each tick carries its own session.
+  const std::string body = bar("2025/04/09 13:46", "1", "1", "1", "1", "4") +
+                           bar("2025/04/10 05:01", "2", "2", "2", "2", "4");
+  const TickData all = read(body);
+  ASSERT_EQ(all.events.size(), 8u);
+  EXPECT_EQ(all.events[0].session, Session::Day);
+  EXPECT_EQ(all.events[4].session, Session::Night);
+  for (int k : {1, 2, 3, 5, 6, 7}) EXPECT_EQ(all.events[k].session, Session::Closed) << k;
+  for (const InputEvent& e : all.events) EXPECT_EQ(e.session, session_of(e.ts, kTaipei, SessionHours{}));
+
+  ReadOptions day_only;
+  day_only.sessions_night = false;
+  const TickData day = read(body, day_only);
+  ASSERT_EQ(day.events.size(), 1u);
+  EXPECT_EQ(day.events[0].ts, local(20250409, 13, 45, 0));
+  EXPECT_EQ(day.stats.filtered, 1u);  // the 05:01 bar has no tick in the day session
+}
+
 TEST(CapitalBars, SymbolIsMatchedAsPrefixPlusDigits) {
   const std::string body = bar("2025/04/09 09:00", "1", "1", "1", "1", "4", "TX00") +
                            bar("2025/04/09 09:01", "2", "2", "2", "2", "4", "MTX00") +

@@ -313,17 +313,20 @@ TickData read_capital_bars(const std::string& name, std::string_view data, const
       }
     }
     if (!in_band) continue;
-    const Session session = session_of(start, off, opt.hours);
-    if (!detail::keep_session(session, opt)) {
-      ++st.filtered;
-      continue;
-    }
+    // Session and trading day per tick, not per bar: the sessions close on an inclusive
+    // whole second (13:45:00, 05:00:00), so a bar opening on the close has its first
+    // tick in the session and the next three outside it (found by fuzz_bars).
     Price path[4];
     path_of(b, path);
+    bool any = false;
     for (int k = 0; k < 4; ++k) {
+      const TimeNs ts = start + k * kTickStepNs;
+      const Session session = session_of(ts, off, opt.hours);
+      if (!detail::keep_session(session, opt)) continue;
+      any = true;
       InputEvent e;
-      e.ts = start + k * kTickStepNs;
-      e.day = day;
+      e.ts = ts;
+      e.day = trading_day_of(ts, off, opt.hours);
       e.line = b.line;
       e.flags = kInTrade;
       e.session = session;
@@ -331,6 +334,7 @@ TickData read_capital_bars(const std::string& name, std::string_view data, const
       e.last_qty = b.qty;
       td.events.push_back(e);
     }
+    if (!any) ++st.filtered;
   }
   bad.throw_first();
   apply_tick_rule(td.events, opt.tick_rule);
