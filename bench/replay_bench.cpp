@@ -83,7 +83,7 @@ struct Day {
     tp::write_binary(binary_path, taifex.events, cfg.instrument, taifex.stats.contract, with);
 
     tp::app::ReplayOptions rep;
-    rep.data = kZip;
+    rep.data = {kZip};
     rep.read.contract = "202108";
     rep.pipeline.layout = tp::Layout::Inline;
     rep.persist = false;
@@ -215,7 +215,7 @@ BENCHMARK(BM_MapBinary)
 void replay_bench(benchmark::State& state, const std::string& path) {
   Day& d = day();
   tp::app::ReplayOptions ro;
-  ro.data = path;
+  ro.data = {path};
   ro.pipeline.layout = tp::Layout::Inline;
   ro.persist = state.range(0) != 0;
   ro.read.verify_checksum = state.range(1) != 0;  // binary only (`replay --no-checksum`)

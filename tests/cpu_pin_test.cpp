@@ -80,7 +80,7 @@ TEST(PipelinePinning, AReplayPinnedToAMissingCpuRefusesToStart) {
     std::fclose(f);
   }
   app::ReplayOptions ro;
-  ro.data = path;
+  ro.data = {path};
   ro.persist = false;
   ro.pipeline.layout = Layout::Fused;
   ro.pipeline.cpus = {cpu_count() + 997};

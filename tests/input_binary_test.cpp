@@ -347,12 +347,12 @@ TEST(MappedTicks, EmptySelectionIsAValidFile) {
 
 TEST(BinaryReplay, GivesTheSameLotsAsTheTaifexReplay) {
   app::ReplayOptions a;
-  a.data = kZip;
+  a.data = {kZip};
   a.read.contract = "202108";
   a.pipeline.layout = Layout::Inline;
   a.persist = false;
   app::ReplayOptions b = a;
-  b.data = taifex_binary();
+  b.data = {taifex_binary()};
   b.read.contract = "";
   const app::ReplayResult ra = app::run_replay(a);
   const app::ReplayResult rb = app::run_replay(b);
@@ -375,7 +375,7 @@ TEST(BinaryReplay, GivesTheSameLotsAsTheTaifexReplay) {
 
 TEST(BinaryReplay, PersistsLikeAnyOtherInputAndHonoursAForcedFormat) {
   app::ReplayOptions ro;
-  ro.data = taifex_binary();
+  ro.data = {taifex_binary()};
   ro.read.format = InputFormat::Binary;
   ro.pipeline.layout = Layout::Inline;
   const app::ReplayResult r = app::run_replay(ro);
@@ -390,7 +390,7 @@ TEST(BinaryReplay, BadBinaryInputIsAnInputError) {
   bytes[kBinaryHeaderBytes + 30] ^= 0x01;  // a price bit
   t.write(bytes);
   app::ReplayOptions ro;
-  ro.data = t.path();
+  ro.data = {t.path()};
   ro.pipeline.layout = Layout::Inline;
   ro.persist = false;
   try {

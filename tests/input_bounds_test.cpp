@@ -60,7 +60,7 @@ class BoundsReplay : public ::testing::Test {
     data_.write(ticks);
     cfg_.write(config);
     app::ReplayOptions ro;
-    ro.data = data_.path();
+    ro.data = {data_.path()};
     ro.config_path = cfg_.path();
     ro.persist = false;
     ro.read.price_band_pct = 0;

@@ -279,7 +279,7 @@ TEST(WriteJsonl, WritesTheDocumentedSchema) {
   k.last = Price{17473};
   k.last_qty = Qty{1};
   TempFile out("schema.jsonl");
-  write_jsonl(out.path(), {t, q, k}, mtx());
+  write_jsonl(out.path(), std::vector<InputEvent>{t, q, k}, mtx());
   EXPECT_EQ(out.read(),
             "{\"type\":\"trade\",\"ts_ns\":1627260300000000000,\"day\":20210726,\"symbol\":\"MTX\","
             "\"price\":\"17473\",\"qty\":409,\"auction\":true}\n"
@@ -321,7 +321,7 @@ TEST(WriteJsonl, DecimalTickSizesAreWrittenExactly) {
 }
 
 TEST(WriteJsonl, UnwritablePathIsARuntimeError) {
-  EXPECT_THROW(write_jsonl("/nonexistent/tp/out.jsonl", {trade_event(1, 1)}, mtx()), std::runtime_error);
+  EXPECT_THROW(write_jsonl("/nonexistent/tp/out.jsonl", std::vector<InputEvent>{trade_event(1, 1)}, mtx()), std::runtime_error);
 }
 
 }  // namespace

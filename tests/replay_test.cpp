@@ -52,7 +52,7 @@ std::string run_and_dump(const std::vector<InputEvent>& events, Layout layout, c
 
 TEST(Replay, TaifexDayShowsRangeEntryAndEveryLotExit) {
   app::ReplayOptions ro;
-  ro.data = kTaifex;
+  ro.data = {kTaifex};
   ro.read.contract = "202108";
   ro.pipeline.layout = Layout::Inline;
   const app::ReplayResult r = app::run_replay(ro);
@@ -98,7 +98,7 @@ TEST(Replay, TaifexDayShowsRangeEntryAndEveryLotExit) {
 // Python (peak equity 97 pts, the worst fall from a running peak 64).
 TEST(Replay, TaifexDayCostsNetPnlExcursionsAndEquityDrawdown) {
   app::ReplayOptions ro;
-  ro.data = kTaifex;
+  ro.data = {kTaifex};
   ro.read.contract = "202108";
   ro.pipeline.layout = Layout::Inline;
   ro.persist = false;
@@ -135,7 +135,7 @@ TEST(Replay, CommissionAndFeesAreChargedPerLotPerSide) {
   const std::string cfg = dir.path() + "/costs.toml";
   std::ofstream(cfg) << "[costs]\ncommission_per_lot = 20\nexchange_fee_per_lot = 12.5\n";
   app::ReplayOptions ro;
-  ro.data = kTaifex;
+  ro.data = {kTaifex};
   ro.read.contract = "202108";
   ro.config_path = cfg;
   ro.pipeline.layout = Layout::Inline;
@@ -196,7 +196,7 @@ TEST(Replay, OpenLotAtTheEndIsMarkedAtTheLastTrade) {
 
 TEST(Replay, CapitalBarsLimitUpDayHasNoEntry) {
   app::ReplayOptions ro;
-  ro.data = kBars;
+  ro.data = {kBars};
   ro.pipeline.layout = Layout::Inline;
   const app::ReplayResult r = app::run_replay(ro);
   bool seen = false;
@@ -224,12 +224,12 @@ TEST(Replay, JsonLinesReplayMatchesTheTaifexReplay) {
   write_jsonl(jsonl, raw.events, default_config().instrument);
 
   app::ReplayOptions a;
-  a.data = kTaifex;
+  a.data = {kTaifex};
   a.read.contract = "202108";
   a.pipeline.layout = Layout::Inline;
   a.persist = false;
   app::ReplayOptions b = a;
-  b.data = jsonl;
+  b.data = {jsonl};
   b.read.contract = "";
   const app::ReplayResult ra = app::run_replay(a);
   const app::ReplayResult rb = app::run_replay(b);
@@ -269,7 +269,7 @@ TEST(Replay, ThreadedFusedAndInlineLayoutsGiveIdenticalJournals) {
 TEST(Replay, RepeatRunOnTheSameDatabaseAllocatesTheNextGroupIds) {
   TempDir tmp;
   app::ReplayOptions ro;
-  ro.data = kTaifex;
+  ro.data = {kTaifex};
   ro.read.contract = "202108";
   ro.db = tmp.path();
   ro.pipeline.layout = Layout::Inline;
@@ -293,7 +293,7 @@ TEST(Replay, BadInputNamesFileLineAndField) {
     f << "{\"type\":\"trade\",\"ts_ns\":1627260301000000000,\"symbol\":\"MTX\",\"price\":\"abc\",\"qty\":1}\n";
   }
   app::ReplayOptions ro;
-  ro.data = bad;
+  ro.data = {bad};
   ro.pipeline.layout = Layout::Inline;
   ro.persist = false;
   try {

@@ -9,6 +9,7 @@
 
 #include "tp/app/ctl.hpp"
 #include <charconv>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -86,12 +87,15 @@ int main(int argc, char** argv) {
   tp::app::ReplayOptions ro;
   std::string format = "auto", layout = "fused", idle = "backoff", cpus, report_json;
   bool quiet = false, no_persist = false, no_checksum = false;
-  auto* replay = app.add_subcommand("replay", "replay a recorded file through the pipeline and print the report");
+  auto* replay = app.add_subcommand("replay", "replay recorded files through the pipeline and print the report");
   replay->add_option("--data", ro.data,
-                     "input file (TAIFEX CSV/zip, Capital 1-minute bars, JSON lines, binary .tpk)")->required();
+                     "input files, directories or globs (TAIFEX CSV/zip, Capital 1-minute bars, JSON lines, "
+                     "binary .tpk), replayed as one run in trading-day order")->required();
   replay->add_option("--format", format, "auto|taifex|bars|jsonl|binary")->capture_default_str();
   replay->add_option("--symbol", ro.read.symbol, "product to trade (MTX, TM, TX)")->capture_default_str();
-  replay->add_option("--contract", ro.read.contract, "contract month, e.g. 202108 (default: front month)");
+  replay->add_option("--contract", ro.read.contract,
+                     "contract month, e.g. 202108, or front: each trading day's front month by TAIFEX's roll "
+                     "rule (the default)");
   replay->add_option("--config", ro.config_path, "strategy/risk/venue configuration (TOML)");
   replay->add_option("--db", ro.db, "LMDB directory (default: a temporary one, removed afterwards)");
   replay->add_option("--report-json", report_json, "also write the machine-readable report here");
@@ -112,20 +116,22 @@ int main(int argc, char** argv) {
   replay->add_flag("--quiet", quiet, "do not print the report");
 
   // ---- convert
-  std::string conv_in, conv_out, conv_format = "auto", conv_symbol = "MTX", conv_contract, conv_to = "auto",
-      conv_config;
+  std::vector<std::string> conv_in;
+  std::string conv_out, conv_format = "auto", conv_symbol = "MTX", conv_contract, conv_to = "auto", conv_config;
   bool conv_skip = false;
   auto* convert = app.add_subcommand(
-      "convert", "convert a recorded file to normalized JSON lines or the binary tick format (fast replays)");
-  convert->add_option("--data", conv_in, "input file")->required();
-  convert->add_option("--out", conv_out, "output file (.tpk: binary, anything else: JSON lines)")->required();
+      "convert", "convert recorded files to normalized JSON lines or the binary tick format (fast replays)");
+  convert->add_option("--data", conv_in, "input files, directories or globs")->required();
+  convert->add_option("--out", conv_out,
+                      "output file (.tpk: binary, anything else: JSON lines), or a directory: one file per "
+                      "input, named after it (several inputs need a directory)")->required();
   convert->add_option("--to", conv_to, "auto|jsonl|binary (auto: by the --out extension)")->capture_default_str();
   convert->add_option("--config", conv_config,
                       "binary: configuration whose instrument, session hours and tick rule the file is made with "
                       "(default: the built-in defaults; replay with another one re-derives or refuses)");
   convert->add_option("--format", conv_format, "auto|taifex|bars|jsonl|binary")->capture_default_str();
   convert->add_option("--symbol", conv_symbol, "product")->capture_default_str();
-  convert->add_option("--contract", conv_contract, "contract month (default: front month)");
+  convert->add_option("--contract", conv_contract, "contract month, or front (the default: each day's front month)");
   convert->add_flag("--skip-bad", conv_skip, "skip bad lines");
   double conv_band = tp::ReadOptions{}.price_band_pct;
   std::string conv_reference;
@@ -244,11 +250,14 @@ int main(int argc, char** argv) {
       rd.skip_bad = conv_skip;
       rd.price_band_pct = conv_band;
       rd.reference_price = parse_reference("--reference-price", conv_reference);
+      const std::vector<std::string> inputs = tp::expand_input_paths(conv_in);
+      std::error_code ec;
+      const bool out_dir = std::filesystem::is_directory(conv_out, ec) || conv_out.ends_with('/') || inputs.size() > 1;
       bool to_binary = false;
       if (conv_to == "binary" || conv_to == "tpk") {
         to_binary = true;
       } else if (conv_to == "auto") {
-        to_binary = conv_out.size() > 4 && conv_out.compare(conv_out.size() - 4, 4, ".tpk") == 0;
+        to_binary = out_dir || conv_out.ends_with(".tpk");  // a directory gets binary unless --to jsonl
       } else if (conv_to != "jsonl" && conv_to != "json") {
         throw CLI::ValidationError("--to", conv_to);
       }
@@ -264,18 +273,32 @@ int main(int argc, char** argv) {
       } else {
         rd.tick_rule.enabled = false;  // keep the file as recorded; replay applies the tick rule
       }
-      const tp::TickData td = tp::read_ticks(conv_in, inst, rd);
-      if (to_binary) {
-        tp::ReadOptions with = rd;
-        with.format = td.stats.format;
-        tp::Instrument product = inst;
-        product.symbol = conv_symbol;  // the header names the product the events were selected for
-        tp::write_binary(conv_out, td.events, product, td.stats.contract, with);
-      } else {
-        tp::write_jsonl(conv_out, td.events, inst);
+      // Every input read once (in parallel, checked for overlapping days), then written.
+      const tp::TickSet set(inputs, inst, rd);
+      if (out_dir) std::filesystem::create_directories(conv_out);
+      const auto segs = set.segments();
+      for (std::size_t i = 0; i < set.files().size(); ++i) {
+        const tp::TickFile& f = set.files()[i];
+        const std::string out =
+            out_dir ? (std::filesystem::path(conv_out) /
+                       std::filesystem::path(f.path).filename().replace_extension(to_binary ? ".tpk" : ".jsonl"))
+                          .string()
+                    : conv_out;
+        if (out_dir && std::filesystem::equivalent(out, f.path, ec)) {
+          throw CLI::ValidationError("--out", out + " is the input " + f.path);
+        }
+        if (to_binary) {
+          tp::ReadOptions with = rd;
+          with.format = f.stats.format;
+          tp::Instrument product = inst;
+          product.symbol = conv_symbol;  // the header names the product the events were selected for
+          tp::write_binary(out, segs[i], product, f.stats.contract, with);
+        } else {
+          tp::write_jsonl(out, segs[i], inst);
+        }
+        std::cerr << "converted " << f.path << ": " << f.events << " events (" << f.stats.skipped
+                  << " bad lines skipped) to " << out << (to_binary ? " (binary)" : " (JSON lines)") << "\n";
       }
-      std::cerr << "converted " << td.events.size() << " events (" << td.stats.skipped << " bad lines skipped) to "
-                << conv_out << (to_binary ? " (binary)" : " (JSON lines)") << "\n";
       return 0;
     }
     if (live->parsed()) {

@@ -30,31 +30,27 @@ ReplayResult run_replay(const ReplayOptions& opt) {
   ReplayResult r;
   r.cfg = opt.config_path.empty() ? default_config() : load_config(opt.config_path);
   select_instrument(r.cfg, opt.read.symbol);
-  r.data = opt.data;
   r.layout = opt.pipeline.layout;
 
   ReadOptions ro = opt.read;
   ro.tick_rule = r.cfg.tick_rule;
   ro.hours = r.cfg.hours;
-  // A binary tick file is mapped and replayed in place (no copy, no parse); every other
-  // format is read and parsed into memory.
+  // Binary tick files are mapped and replayed in place (no copy, no parse); every other
+  // format is read and parsed into memory, the files in parallel.
   const auto t_load = std::chrono::steady_clock::now();
-  const bool binary = ro.format == InputFormat::Binary ||
-                      (ro.format == InputFormat::Auto && is_binary_tick_file(opt.data));
-  TickData td;
-  std::optional<MappedTicks> mapped;
-  std::span<const InputEvent> events;
-  if (binary) {
-    mapped.emplace(opt.data, r.cfg.instrument, ro);
-    r.input = mapped->stats();
-    events = mapped->events();
-  } else {
-    td = read_ticks(opt.data, r.cfg.instrument, ro);
-    r.input = td.stats;
-    events = td.events;
-  }
+  const std::vector<std::string> paths = expand_input_paths(opt.data);
+  TickSet ticks(paths, r.cfg.instrument, ro, opt.load_threads);
   r.load_seconds = seconds_since(t_load);
-  r.input_events = events.size();
+  r.input = ticks.total_stats();
+  r.input_events = ticks.events();
+  r.files = ticks.files();
+  r.data = paths.size() == 1 ? paths.front()
+                             : std::to_string(paths.size()) + " files: " + r.files.front().path + " .. " +
+                                   r.files.back().path;
+  const InputSegments events = ticks.segments();
+  auto finish = [&] {
+    for (const DayResult& d : r.days) r.day_contracts.push_back(ticks.contract_of(d.day));
+  };
 
   if (!opt.persist) {
     Pipeline p(r.cfg, events, 1, {}, opt.pipeline);
@@ -63,6 +59,7 @@ ReplayResult run_replay(const ReplayOptions& opt) {
     p.run(nullptr, {});
     r.run_seconds = seconds_since(t_run);
     copy_results(p, r);
+    finish();
     return r;
   }
 
@@ -79,7 +76,7 @@ ReplayResult run_replay(const ReplayOptions& opt) {
   so.sync = r.cfg.persist.sync == SyncPolicy::Durable ? storage::Durability::Durable : storage::Durability::NoSync;
   so.map_size_mb = r.cfg.persist.map_size_mb;
   storage::Store store(so);
-  r.run_id = store.begin_run("replay " + opt.data);
+  r.run_id = store.begin_run("replay " + r.data);
   auto floor = store.group_floor();
 
   Pipeline p(r.cfg, events, r.run_id, std::move(floor), opt.pipeline);
@@ -91,6 +88,7 @@ ReplayResult run_replay(const ReplayOptions& opt) {
   copy_results(p, r);
   r.persisted_records = persister.committed();
   r.persist_batches = persister.stats().batches;
+  finish();
   return r;
 }
 

@@ -124,24 +124,77 @@ ReportTotals report_totals(const ReplayResult& r) {
   t.unrealized_currency = t.unrealized_points * inst.point_value;
   t.max_drawdown_points = pts(dd);
   t.max_equity_drawdown_points = pts(r.equity_drawdown.v);
+  std::vector<double> trade_net;  // net of every trade, in entry order
   for (const DayResult& d : r.days) {
     if (!d.entries.empty()) ++t.days_traded;
+    double day_net = 0;
     for (const EntryResult& e : d.entries) {
       // A trade: an entry with filled lots, every one of them closed.
       int filled = 0;
       bool all_closed = true;
       int64_t pnl = 0;
+      double net = 0;
       for (int idx : e.lots) {
         const LotResult& l = r.lots[static_cast<std::size_t>(idx)];
         if (!lot_filled(l)) continue;
         ++filled;
-        if (l.state != PositionState::Closed) all_closed = false;
+        const double cost = costs_of(r, l).total();
+        day_net -= cost;
+        net -= cost;
+        if (l.state != PositionState::Closed) {
+          all_closed = false;
+          continue;
+        }
         pnl += l.pnl.v;
+        const double gross = pts(l.pnl.v) * inst.point_value;
+        day_net += gross;
+        net += gross;
       }
       if (filled == 0 || !all_closed) continue;
       ++t.trades;
       if (pnl > 0) ++t.trade_wins;
+      trade_net.push_back(net);
     }
+    t.day_net_currency.push_back(day_net);
+  }
+  double equity = 0, eq_peak = 0;
+  for (double v : t.day_net_currency) {
+    equity += v;
+    t.equity_currency.push_back(equity);
+    eq_peak = std::max(eq_peak, equity);
+    t.max_day_drawdown_currency = std::max(t.max_day_drawdown_currency, eq_peak - equity);
+  }
+  double wins = 0, losses = 0;
+  int n_win = 0, n_loss = 0, streak = 0;
+  for (double v : trade_net) {
+    if (v > 0) {
+      wins += v;
+      ++n_win;
+      streak = 0;
+    } else {
+      losses += v;
+      ++n_loss;
+      t.longest_losing_streak = std::max(t.longest_losing_streak, ++streak);
+    }
+  }
+  t.profit_factor = losses < 0 ? wins / -losses : (wins > 0 ? HUGE_VAL : 0.0);
+  t.avg_win_currency = n_win ? wins / n_win : 0.0;
+  t.avg_loss_currency = n_loss ? losses / n_loss : 0.0;
+  const std::size_t n = t.day_net_currency.size();
+  if (n >= 2) {
+    double mean = 0;
+    for (double v : t.day_net_currency) mean += v;
+    mean /= static_cast<double>(n);
+    double var = 0, down = 0;
+    for (double v : t.day_net_currency) {
+      var += (v - mean) * (v - mean);
+      if (v < 0) down += v * v;
+    }
+    const double sd = std::sqrt(var / static_cast<double>(n - 1));
+    const double down_dev = std::sqrt(down / static_cast<double>(n));
+    const double annual = std::sqrt(252.0);
+    t.sharpe = sd > 0 ? mean / sd * annual : 0.0;
+    t.sortino = down_dev > 0 ? mean / down_dev * annual : 0.0;
   }
   return t;
 }
@@ -168,7 +221,7 @@ std::string format_report(const ReplayResult& r) {
     o << line;
   }
   for (const InputIssue& is : r.input.issues) {
-    o << "         skipped line " << is.line << ": field '" << is.field << "' value '" << is.value << "': " << is.message
+    o << "         skipped " << (is.file.empty() ? "" : is.file + " ") << "line " << is.line << ": field '" << is.field << "' value '" << is.value << "': " << is.message
       << "\n";
   }
   // The effective configuration, every field (describe()).
@@ -196,8 +249,12 @@ std::string format_report(const ReplayResult& r) {
   }
   o << "\n\n";
 
-  for (const DayResult& d : r.days) {
+  for (std::size_t di = 0; di < r.days.size(); ++di) {
+    const DayResult& d = r.days[di];
     o << format_date(d.day.yyyymmdd);
+    if (r.files.size() > 1 && di < r.day_contracts.size() && !r.day_contracts[di].empty()) {
+      o << "  " << r.day_contracts[di];
+    }
     if (d.has_range) {
       o << "  opening range " << inst.format_price(d.range_low) << " - " << inst.format_price(d.range_high) << " ("
         << fmt_points(pts((d.range_high - d.range_low).v), false) << " pts)";
@@ -268,6 +325,22 @@ std::string format_report(const ReplayResult& r) {
       << fmt_money(t.unrealized_currency) << " " << inst.currency << ")";
   }
   o << "\n";
+  if (r.days.size() > 1) {
+    std::snprintf(line, sizeof line,
+                  "         across %zu days: max drawdown %s %s (daily net equity), profit factor %.2f, avg win %s / "
+                  "avg loss %s %s per trade, longest losing streak %d, Sharpe %.2f, Sortino %.2f (daily, x sqrt 252)\n",
+                  r.days.size(), fmt_money(-t.max_day_drawdown_currency).c_str(), inst.currency.c_str(), t.profit_factor,
+                  fmt_money(t.avg_win_currency).c_str(), fmt_money(t.avg_loss_currency).c_str(), inst.currency.c_str(),
+                  t.longest_losing_streak, t.sharpe, t.sortino);
+    o << line;
+    o << "         day         contract   net " << inst.currency << "   equity " << inst.currency << "\n";
+    for (std::size_t di = 0; di < r.days.size(); ++di) {
+      std::snprintf(line, sizeof line, "         %s  %-9s %9s %12s\n", format_date(r.days[di].day.yyyymmdd).c_str(),
+                    di < r.day_contracts.size() ? r.day_contracts[di].c_str() : "",
+                    fmt_money(t.day_net_currency[di]).c_str(), fmt_money(t.equity_currency[di]).c_str());
+      o << line;
+    }
+  }
   const StrategyCounters& c = r.orders;
   o << "orders:  total (entry/exit): sent " << split(c, [](const OrderCounts& k) { return k.sent; }) << ", filled "
     << split(c, [](const OrderCounts& k) { return k.filled; }) << ", cancelled "
@@ -304,6 +377,8 @@ std::string format_report_json(const ReplayResult& r) {
   for (const DayResult& d : r.days) {
     json jd;
     jd["trading_day"] = format_date(d.day.yyyymmdd);
+    const std::size_t di = static_cast<std::size_t>(&d - r.days.data());
+    jd["contract"] = di < r.day_contracts.size() ? json(r.day_contracts[di]) : json(nullptr);
     jd["range_low"] = d.has_range ? json(price(d.range_low)) : json(nullptr);
     jd["range_high"] = d.has_range ? json(price(d.range_high)) : json(nullptr);
     jd["skipped_reason"] = d.skipped == SkipReason::None ? json(nullptr) : json(to_string(d.skipped));
@@ -387,7 +462,16 @@ std::string format_report_json(const ReplayResult& r) {
                  {"max_equity_drawdown_points", t.max_equity_drawdown_points},
                  {"lots_open", t.lots_open},
                  {"unrealized_points", t.unrealized_points},
-                 {"unrealized_currency", t.unrealized_currency}};
+                 {"unrealized_currency", t.unrealized_currency},
+                 {"max_day_drawdown_currency", t.max_day_drawdown_currency},
+                 {"profit_factor", std::isfinite(t.profit_factor) ? json(t.profit_factor) : json(nullptr)},
+                 {"avg_win_currency", t.avg_win_currency},
+                 {"avg_loss_currency", t.avg_loss_currency},
+                 {"longest_losing_streak", t.longest_losing_streak},
+                 {"sharpe_daily_annualized", t.sharpe},
+                 {"sortino_daily_annualized", t.sortino},
+                 {"day_net_currency", t.day_net_currency},
+                 {"equity_currency", t.equity_currency}};
   const StrategyCounters& c = r.orders;
   j["orders"] = {{"sent", c.sent},
                  {"filled", c.filled},
@@ -407,7 +491,14 @@ std::string format_report_json(const ReplayResult& r) {
                      {"p99", r.latency.percentile(0.99)},
                      {"p999", r.latency.percentile(0.999)},
                      {"max", r.latency.max()}};
+  json files = json::array();
+  for (const TickFile& f : r.files) {
+    files.push_back({{"path", f.path}, {"contract", f.stats.contract}, {"events", f.events},
+                     {"first_day", f.first_day.valid() ? json(format_date(f.first_day.yyyymmdd)) : json(nullptr)},
+                     {"last_day", f.last_day.valid() ? json(format_date(f.last_day.yyyymmdd)) : json(nullptr)}});
+  }
   j["input"] = {{"file", r.data},
+                {"files", std::move(files)},
                 {"format", to_string(r.input.format)},
                 {"contract", r.input.contract},
                 {"lines", r.input.lines},

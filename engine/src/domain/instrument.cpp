@@ -177,6 +177,19 @@ int32_t next_weekday(int32_t yyyymmdd) noexcept {
   return from_sys_days(sd);
 }
 
+int32_t taifex_settlement_day(int32_t yyyymm) noexcept {
+  const int32_t y = yyyymm / 100, m = yyyymm % 100;
+  if (m < 1 || m > 12) return 0;
+  const std::chrono::year_month_weekday third{std::chrono::year{y} / m / std::chrono::Wednesday[3]};
+  return from_sys_days(std::chrono::sys_days{third});
+}
+
+int32_t taifex_front_month(int32_t yyyymmdd) noexcept {
+  int32_t ym = yyyymmdd / 100;
+  if (yyyymmdd >= taifex_settlement_day(ym)) ym = ym % 100 == 12 ? (ym / 100 + 1) * 100 + 1 : ym + 1;
+  return ym;
+}
+
 bool parse_hhmmss(std::string_view s, int32_t& sec_of_day) noexcept {
   auto two = [](std::string_view v, int& out) {
     if (v.size() != 2 || v[0] < '0' || v[0] > '9' || v[1] < '0' || v[1] > '9') return false;

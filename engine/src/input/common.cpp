@@ -308,7 +308,7 @@ void BadLines::report(uint32_t line, std::string_view field, std::string_view va
                       std::string_view message) {
   if (!skip_bad_) {
     if (!any_ || line < first_.line) {
-      first_ = InputIssue{line, std::string(field), clip_value(value), std::string(message)};
+      first_ = InputIssue{{}, line, std::string(field), clip_value(value), std::string(message)};
     }
     any_ = true;
     return;
@@ -320,7 +320,7 @@ void BadLines::report(uint32_t line, std::string_view field, std::string_view va
   // Keep the kMaxIssues smallest lines, sorted (reports arrive mostly in line order).
   auto pos = v.end();
   while (pos != v.begin() && (pos - 1)->line > line) --pos;
-  v.insert(pos, InputIssue{line, escape_for_message(field), escape_for_message(clip_value(value)),
+  v.insert(pos, InputIssue{{}, line, escape_for_message(field), escape_for_message(clip_value(value)),
                            escape_for_message(message)});
   if (v.size() > kMaxIssues) v.pop_back();
 }
@@ -694,7 +694,7 @@ void apply_tick_rule(std::vector<InputEvent>& events, const TickRuleConfig& cfg)
 
 // ---------------------------------------------------------------- JSON-lines writer
 
-void write_jsonl(const std::string& path, const std::vector<InputEvent>& events,
+void write_jsonl(const std::string& path, std::span<const InputEvent> events,
                  const Instrument& inst) {
   struct FileCloser {
     void operator()(std::FILE* f) const noexcept { std::fclose(f); }

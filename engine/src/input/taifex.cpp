@@ -3,7 +3,7 @@
 // One pass over the whole buffer validates every data row (string_views, hand-rolled
 // digit parsing, no per-line allocation) and keeps a compact record of the rows of the
 // selected product; the contract is chosen once every contract of that product has been
-// seen (front month = earliest plain YYYYMM); the kept rows are stably sorted by second
+// seen (front month of each trading day by TAIFEX's roll rule); the kept rows are stably sorted by second
 // and the trades of each second are spread evenly across it.
 #include <algorithm>
 #include <cstdint>
@@ -54,10 +54,6 @@ bool fixed_digits(std::string_view s, std::size_t n, int32_t& out) noexcept {
   return true;
 }
 
-bool is_monthly(std::string_view contract) noexcept {
-  int32_t v = 0;
-  return fixed_digits(contract, 6, v);
-}
 
 std::string list_contracts(const std::vector<std::string_view>& contracts) {
   if (contracts.empty()) return "none";
@@ -254,40 +250,62 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
     detail::throw_symbol_not_found(name, kColProduct, symbol, st.lines);
   }
 
-  // Contract: the requested one, or the front month (earliest plain YYYYMM; weeklies
-  // such as 202107W4 and spreads such as 202108/202109 never count).
-  const std::string_view want = detail::trim(opt.contract);
-  std::size_t chosen = contracts.size();
+  // Contract: the requested one, or each trading day's front month by TAIFEX's roll rule
+  // (taifex_front_month; weeklies such as 202107W4 and spreads such as 202108/202109
+  // never count).
+  std::string_view want = detail::trim(opt.contract);
+  if (want == "front") want = {};
+  const auto index_of = [&](std::string_view c) {
+    return static_cast<std::size_t>(std::find(contracts.begin(), contracts.end(), c) - contracts.begin());
+  };
+  std::size_t fixed = contracts.size();
   if (!want.empty()) {
-    chosen = static_cast<std::size_t>(std::find(contracts.begin(), contracts.end(), want) -
-                                      contracts.begin());
-    if (chosen == contracts.size()) {
+    fixed = index_of(want);
+    if (fixed == contracts.size()) {
       bad.throw_first();
       throw InputError(name, 0, std::string(kColContract), std::string(want),
                        "contract does not occur for product '" + std::string(symbol) +
                            "' (contracts in the file: " + list_contracts(contracts) + ")");
     }
-  } else {
-    for (std::size_t i = 0; i < contracts.size(); ++i) {
-      if (is_monthly(contracts[i]) && (chosen == contracts.size() || contracts[i] < contracts[chosen])) {
-        chosen = i;
+  }
+  // The contract of each trading day (a file holds one, a concatenation several); the
+  // rows are grouped by contract, not by time, so the day is looked up per second.
+  std::vector<ReadStats::DayContract>& days = st.day_contracts;
+  std::vector<std::size_t> day_index;  // contract index per entry of `days`
+  const auto contract_for = [&](int64_t sec_ns) -> std::size_t {
+    const TradingDay day = trading_day_of(TimeNs{sec_ns}, off, opt.hours);
+    for (std::size_t i = days.size(); i-- > 0;) {
+      if (days[i].day == day) return day_index[i];
+    }
+    std::size_t c = fixed;
+    if (want.empty()) {
+      const std::string front = std::to_string(taifex_front_month(day.yyyymmdd));
+      c = index_of(front);
+      if (c == contracts.size()) {
+        bad.throw_first();
+        throw InputError(name, 0, std::string(kColContract), front,
+                         "the front month of trading day " + format_date(day.yyyymmdd) +
+                             " (TAIFEX roll: the month after the third-Wednesday settlement) does not occur "
+                             "for product '" + std::string(symbol) + "' (contracts in the file: " +
+                             list_contracts(contracts) + "); select one explicitly");
       }
     }
-    if (chosen == contracts.size()) {
-      bad.throw_first();
-      throw InputError(name, 0, std::string(kColContract), "",
-                       "no monthly contract of product '" + std::string(symbol) +
-                           "' to use as the front month (contracts in the file: " +
-                           list_contracts(contracts) + "); select one explicitly");
-    }
-  }
-  st.contract = std::string(contracts[chosen]);
+    days.push_back({day, std::string(contracts[c])});
+    day_index.push_back(c);
+    return c;
+  };
 
-  // Keep the chosen contract (in place), with its prices in bounds, then order by
+  // Keep each day's contract (in place), with its prices in bounds, then order by
   // second, stably.
   std::size_t kept = 0;
+  int64_t last_sec = std::numeric_limits<int64_t>::min();
+  std::size_t sec_contract = 0;
   for (const Row& r : rows) {
-    if (r.contract != chosen) {
+    if (r.sec_ns != last_sec) {
+      last_sec = r.sec_ns;
+      sec_contract = contract_for(r.sec_ns);
+    }
+    if (r.contract != sec_contract) {
       ++st.filtered;
       continue;
     }
@@ -342,6 +360,12 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
   }
   rows.resize(kept);
   bad.throw_first();
+  std::sort(days.begin(), days.end(), [](const auto& a, const auto& b) { return a.day < b.day; });
+  for (const auto& d : days) {
+    if (st.contract.find(d.contract) != std::string::npos) continue;
+    if (!st.contract.empty()) st.contract.push_back(',');
+    st.contract.append(d.contract);
+  }
 
   // Spread the n trades of each second evenly across it: the i-th (file order) gets
   // second + i * 1e9 / n.

@@ -31,9 +31,11 @@ void apply_input_event(MarketData& md, const InputEvent& in) noexcept {
   }
 }
 
-FeedAgent::FeedAgent(std::span<const InputEvent> input, int64_t latency_ns, EventRing& out, OrderRing& venue_in,
+FeedAgent::FeedAgent(InputSegments input, int64_t latency_ns, EventRing& out, OrderRing& venue_in,
                      PipelineProbe probe)
-    : input_(input), venue_(latency_ns), latency_ns_(latency_ns), out_(out), venue_in_(venue_in), probe_(probe) {}
+    : input_(std::move(input)), venue_(latency_ns), latency_ns_(latency_ns), out_(out), venue_in_(venue_in), probe_(probe) {
+  std::erase_if(input_, [](std::span<const InputEvent> s) { return s.empty(); });
+}
 
 void FeedAgent::collect_orders() noexcept {
   if (has_pending_order_) {
@@ -80,7 +82,7 @@ int FeedAgent::do_work() {
       ++stats_.backpressure;
       break;
     }
-    const int64_t t_in = next_ < input_.size() ? input_[next_].ts.ns : kNever;
+    const int64_t t_in = seg_ < input_.size() ? input_[seg_][next_].ts.ns : kNever;
     const int64_t t_venue = venue_.has_pending() ? venue_.next_arrival().ns : kNever;
     const int64_t t = t_in <= t_venue ? t_in : t_venue;
 
@@ -111,11 +113,14 @@ int FeedAgent::do_work() {
     }
 
     if (t_in <= t_venue) {
-      const std::size_t idx = next_++;
-      const InputEvent& in = input_[idx];
+      const InputEvent& in = input_[seg_][next_];
+      if (++next_ == input_[seg_].size()) {
+        ++seg_;
+        next_ = 0;
+      }
       // The venue's book is only needed when an order arrives: remember the quote and
       // apply it then (same result as applying every quote, without the per-tick cost).
-      if (in.flags & kInQuote) last_quote_ = idx;
+      if (in.flags & kInQuote) last_quote_ = &in;
       apply_input_event(md_, in);
       Event* e = claim(in.ts, EventKind::Market);
       e->u.md = md_;
@@ -125,7 +130,7 @@ int FeedAgent::do_work() {
       ExecReport reports[SimVenue::kMaxReportsPerOrder];
       const TimeNs when = venue_.next_arrival();
       if (last_quote_ != applied_quote_) {
-        venue_.on_market(input_[last_quote_]);
+        venue_.on_market(*last_quote_);
         applied_quote_ = last_quote_;
       }
       const int n = venue_.process_next(reports);

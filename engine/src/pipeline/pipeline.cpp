@@ -79,10 +79,14 @@ int JournalDiscardT<Q>::do_work() {
 
 Pipeline::Pipeline(const Config& cfg, std::span<const InputEvent> input, uint32_t run_id, GroupFloor group_floor,
                    const PipelineOptions& opt)
+    : Pipeline(cfg, InputSegments{input}, run_id, std::move(group_floor), opt) {}
+
+Pipeline::Pipeline(const Config& cfg, InputSegments input, uint32_t run_id, GroupFloor group_floor,
+                   const PipelineOptions& opt)
     : PipelineT(
           cfg,
           [&](const FeedPorts<SpscRing>& p) {
-            return std::make_unique<FeedAgent>(input, cfg.venue.latency_ns(), p.out, p.venue_in, p.probe);
+            return std::make_unique<FeedAgent>(std::move(input), cfg.venue.latency_ns(), p.out, p.venue_in, p.probe);
           },
           run_id, std::move(group_floor), opt) {}
 

@@ -83,6 +83,17 @@ int32_t next_weekday(int32_t yyyymmdd) noexcept;
 /// True for Saturday or Sunday.
 bool is_weekend(int32_t yyyymmdd) noexcept;
 
+/// TAIFEX final settlement day (YYYYMMDD) of the monthly contract `yyyymm` (YYYYMM): the
+/// third Wednesday of that month. Exchange holidays are not known, so a settlement moved
+/// by a holiday is not modelled. Returns 0 for a month outside 1..12.
+int32_t taifex_settlement_day(int32_t yyyymm) noexcept;
+/// The front month (YYYYMM) of trading day `yyyymmdd` by TAIFEX's roll rule: the trading
+/// day's own month while its settlement day is still ahead, else the next month. The
+/// settlement day itself already uses the next month: the expiring contract stops trading
+/// at 13:30 that day and settles on the index average of 13:00-13:30, so an intraday
+/// strategy (flatten 13:44) cannot trade it to the end (docs/FORMATS.md "front month").
+int32_t taifex_front_month(int32_t yyyymmdd) noexcept;
+
 /// Parses "HH:MM" or "HH:MM:SS" into seconds of day. Returns false on bad input.
 bool parse_hhmmss(std::string_view s, int32_t& sec_of_day) noexcept;
 /// "HH:MM:SS" for seconds of day.

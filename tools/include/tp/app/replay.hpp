@@ -9,6 +9,7 @@
 
 #include "tp/engine/config/config.hpp"
 #include "tp/engine/input/readers.hpp"
+#include "tp/engine/input/tick_set.hpp"
 #include "tp/engine/latency_histogram.hpp"
 #include "tp/engine/pipeline/pipeline.hpp"
 #include "tp/engine/pipeline/stages.hpp"
@@ -17,7 +18,11 @@
 namespace tp::app {
 
 struct ReplayOptions {
-  std::string data;                 ///< input file
+  /// Input files, directories or globs (expand_input_paths), replayed in trading-day
+  /// order as one run: the strategy's once-per-day state resets at each trading day,
+  /// the risk limits' daily loss too; files may hold several days each.
+  std::vector<std::string> data;
+  unsigned load_threads = 0;        ///< files read at once (0 = the machine's cores)
   ReadOptions read;                 ///< format, symbol, contract, skip_bad, ...
   std::string config_path;          ///< TOML file ("" = defaults)
   std::string db;                   ///< LMDB directory ("" = a temporary one, removed afterwards)
@@ -34,7 +39,9 @@ struct ReplayResult {
   Config cfg;
   ReadStats input;
   uint64_t input_events = 0;
-  std::string data;
+  std::string data;                 ///< the input, as the report names it (a path, or "N files: FIRST .. LAST")
+  std::vector<TickFile> files;      ///< replay: the input files in trading-day order
+  std::vector<std::string> day_contracts;  ///< parallel to days: the contract each day traded ("" unknown)
   std::string db;                   ///< "" when the database was temporary
   uint32_t run_id = 0;
   Layout layout = Layout::Fused;
@@ -75,6 +82,17 @@ struct ReportTotals {
   int days_traded = 0;
   double max_drawdown_points = 0;         ///< realized PnL, in exit order
   double max_equity_drawdown_points = 0;  ///< mark-to-market equity, at every trade
+  // Across days (issue 11 item 1; docs/STRATEGY.md "Multi-day figures"): every trading
+  // day of the run counts, a day without a trade as 0.
+  std::vector<double> day_net_currency;   ///< parallel to ReplayResult::days: closed lots' gross - every filled lot's costs
+  std::vector<double> equity_currency;    ///< cumulative day_net_currency (the equity curve, end of each day)
+  double max_day_drawdown_currency = 0;   ///< largest fall of equity_currency from its running peak (start at 0)
+  double profit_factor = 0;               ///< sum of winning trades' net / -sum of losing trades' net (0: no loss and no win; +inf: no loss)
+  double avg_win_currency = 0;            ///< mean net of winning trades
+  double avg_loss_currency = 0;           ///< mean net of losing trades (negative)
+  int longest_losing_streak = 0;          ///< consecutive losing trades (net <= 0), in entry order
+  double sharpe = 0;                      ///< mean / sample stdev of day_net_currency, times sqrt(252); 0 when < 2 days or stdev 0
+  double sortino = 0;                     ///< mean / downside deviation (sqrt of mean of min(x,0)^2), times sqrt(252); 0 when no losing day
 };
 /// Cold path; allocates.
 ReportTotals report_totals(const ReplayResult& r);

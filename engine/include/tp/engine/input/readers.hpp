@@ -93,6 +93,10 @@ static_assert(sizeof(InputEvent) == 160, "the binary tick format stores InputEve
 static_assert(alignof(InputEvent) == 8, "the binary tick format stores InputEvent as is");
 static_assert(std::is_standard_layout_v<InputEvent>);
 
+/// Recorded input as consecutive time-ordered segments (one per file of a multi-day
+/// replay), each viewing memory its owner keeps alive (TickData, MappedTicks, TickSet).
+using InputSegments = std::vector<std::span<const InputEvent>>;
+
 enum class InputFormat : uint8_t { Auto = 0, Taifex = 1, Bars = 2, Jsonl = 3, Binary = 4 };
 const char* to_string(InputFormat f) noexcept;
 bool parse_input_format(std::string_view s, InputFormat& out) noexcept;
@@ -114,7 +118,7 @@ struct TickRuleConfig {
 struct ReadOptions {
   InputFormat format = InputFormat::Auto;
   std::string symbol = "MTX";       ///< product to select (TAIFEX: 商品代號; bars: prefix of 商品代碼)
-  std::string contract;             ///< TAIFEX: contract month, e.g. "202108"; empty = front month
+  std::string contract;             ///< TAIFEX: contract month, e.g. "202108"; empty or "front" = the front month of each trading day (taifex_front_month)
   bool skip_bad = false;            ///< count and skip bad lines instead of failing
   bool sessions_day = true;         ///< keep day-session events
   bool sessions_night = true;       ///< keep night-session events (the strategy ignores them unless enabled)
@@ -142,6 +146,7 @@ void check_read_options(const ReadOptions& opt, const Instrument& inst);
 
 /// One kept diagnostic of a skipped line.
 struct InputIssue {
+  std::string file;  ///< set by TickSet::total_stats (several files); "" from a reader
   uint32_t line = 0;
   std::string field;
   std::string value;
@@ -156,7 +161,13 @@ struct ReadStats {
   /// The errors of the first 20 skipped lines (by line number). field, value and message
   /// are escaped for a terminal (escape_for_message).
   std::vector<InputIssue> issues;
-  std::string contract;        ///< TAIFEX: contract month actually selected
+  std::string contract;        ///< TAIFEX: contract month actually selected (several days with different front months: "202411,202412")
+  /// TAIFEX: the contract each trading day of the file used, in day order.
+  struct DayContract {
+    TradingDay day;
+    std::string contract;
+  };
+  std::vector<DayContract> day_contracts;
   InputFormat format = InputFormat::Auto;
 };
 
@@ -215,8 +226,9 @@ TickData read_ticks(const std::string& path, const Instrument& inst, const ReadO
 /// (check_read_options). Cold path; allocates. Reentrant: concurrent calls share no
 /// state.
 ///
-/// read_taifex_csv: selects opt.symbol and opt.contract (empty: the front month, the
-/// earliest plain YYYYMM contract; reported in ReadStats::contract), sorts the rows by
+/// read_taifex_csv: selects opt.symbol and opt.contract (empty or "front": each trading
+/// day's front month by TAIFEX's roll rule, taifex_front_month; reported in
+/// ReadStats::contract and day_contracts), sorts the rows by
 /// second (stable: file order within a second) and spreads the n trades of one second
 /// evenly across it: the i-th (0-based, file order) gets ts = second + i * 1e9 / n ns.
 /// Every event is a trade (kInTrade, kInAuction for '*'), last_qty = volume(B+S) / 2;
@@ -251,7 +263,7 @@ void apply_tick_rule(std::vector<InputEvent>& events, const TickRuleConfig& cfg)
 /// not written (such events become plain trades; the reader's tick rule derives them
 /// again), so write -> read_jsonl with the same options reproduces the events.
 /// Throws std::runtime_error on I/O failure.
-void write_jsonl(const std::string& path, const std::vector<InputEvent>& events, const Instrument& inst);
+void write_jsonl(const std::string& path, std::span<const InputEvent> events, const Instrument& inst);
 
 // ---------------------------------------------------------------- binary tick format
 //

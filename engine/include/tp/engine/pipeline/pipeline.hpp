@@ -195,6 +195,9 @@ class Pipeline final : public PipelineT<SpscRing, FeedAgent> {
  public:
   Pipeline(const Config& cfg, std::span<const InputEvent> input, uint32_t run_id, GroupFloor group_floor,
            const PipelineOptions& opt);
+  /// A multi-day replay: the segments one after the other (FeedAgent), e.g. TickSet::segments().
+  Pipeline(const Config& cfg, InputSegments input, uint32_t run_id, GroupFloor group_floor,
+           const PipelineOptions& opt);
 };
 
 extern template class JournalDiscardT<SpscRing>;

@@ -61,12 +61,16 @@ void apply_input_event(MarketData& md, const InputEvent& in) noexcept;
 /// the pipeline was last idle has time + latency < T, because that event could still
 /// produce an order reaching the venue before T. After the input and the venue are
 /// exhausted and the pipeline is idle it emits one EndOfData event and is finished.
+///
+/// The input is a list of segments (one per recorded file of a multi-day replay, mapped
+/// or parsed in place, never copied), replayed one after the other: every segment sorted
+/// by ts and each starting at or after the previous one's last event (the caller checks,
+/// tick_set.hpp). Empty segments are skipped.
 class FeedAgent final : public Agent {
  public:
-  /// `input` must outlive the agent and be sorted by ts. The probe's counters belong to
-  /// the downstream stages. Cold path.
-  FeedAgent(std::span<const InputEvent> input, int64_t latency_ns, EventRing& out, OrderRing& venue_in,
-            PipelineProbe probe);
+  /// `input` must outlive the agent. The probe's counters belong to the downstream
+  /// stages. Cold path (allocates the segment list).
+  FeedAgent(InputSegments input, int64_t latency_ns, EventRing& out, OrderRing& venue_in, PipelineProbe probe);
 
   int do_work() override;
   std::string_view name() const override { return "feed"; }
@@ -87,8 +91,9 @@ class FeedAgent final : public Agent {
   Event* claim(TimeNs t, EventKind kind) noexcept;
   void publish(TimeNs t) noexcept;
 
-  std::span<const InputEvent> input_;
-  std::size_t next_ = 0;
+  InputSegments input_;
+  std::size_t seg_ = 0;          ///< segment of the next input event (== size: exhausted)
+  std::size_t next_ = 0;         ///< index of the next input event in its segment
   SimVenue venue_;
   int64_t latency_ns_;
   EventRing& out_;
@@ -100,8 +105,8 @@ class FeedAgent final : public Agent {
   TimeNs last_time_;             ///< event time of the last emitted event
   bool has_pending_order_ = false;
   bool waiting_ = false;         ///< inside one lookahead wait (counted once)
-  std::size_t last_quote_ = SIZE_MAX;    ///< input index of the last emitted quote
-  std::size_t applied_quote_ = SIZE_MAX; ///< the quote the venue's book was last set from
+  const InputEvent* last_quote_ = nullptr;     ///< the last emitted quote
+  const InputEvent* applied_quote_ = nullptr;  ///< the quote the venue's book was last set from
   OrderRequest pending_order_;   ///< an order the venue queue could not take yet
   // Current top of book (as the feed publishes it).
   MarketData md_;
