@@ -119,7 +119,7 @@ grep -q "2 ticks selected" "$tmp/pskip.txt" || fail "skip-bad kept the wrong row
 grep -q "4 bad lines skipped" "$tmp/pskip.txt" || fail "skip-bad count: $(head -3 "$tmp/pskip.txt")"
 "$TICKPIPE" convert --data "$csv" --out "$tmp/p.jsonl" --skip-bad --price-band-pct 20 2> "$tmp/pconv.txt" \
   || fail "convert --price-band-pct failed: $(cat "$tmp/pconv.txt")"
-grep -q "converted 3 events (3 bad lines skipped)" "$tmp/pconv.txt" || fail "convert with a 20% band: $(cat "$tmp/pconv.txt")"
+grep -q ": 3 events (3 bad lines skipped)" "$tmp/pconv.txt" || fail "convert with a 20% band: $(cat "$tmp/pconv.txt")"
 
 # non-printable and non-UTF-8 bytes never reach the terminal raw
 printf '20210726,MTX    ,202108     ,084500,17\xa6\xa8,2,-,-, \r\n' > "$tmp/big5.csv"

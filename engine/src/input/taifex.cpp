@@ -279,14 +279,24 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
     }
     std::size_t c = fixed;
     if (want.empty()) {
-      const std::string front = std::to_string(taifex_front_month(day.yyyymmdd));
-      c = index_of(front);
-      if (c == contracts.size()) {
+      // The roll rule over the contracts that trade: the earliest monthly contract whose
+      // settlement day is after the trading day (taifex_front_month(day) whenever TAIFEX
+      // lists it, as it always does).
+      int32_t best = 0;
+      for (std::size_t i = 0; i < contracts.size(); ++i) {
+        int32_t ym = 0;
+        if (!fixed_digits(contracts[i], 6, ym) || taifex_settlement_day(ym) <= day.yyyymmdd) continue;
+        if (best == 0 || ym < best) {
+          best = ym;
+          c = i;
+        }
+      }
+      if (best == 0) {
         bad.throw_first();
-        throw InputError(name, 0, std::string(kColContract), front,
-                         "the front month of trading day " + format_date(day.yyyymmdd) +
-                             " (TAIFEX roll: the month after the third-Wednesday settlement) does not occur "
-                             "for product '" + std::string(symbol) + "' (contracts in the file: " +
+        throw InputError(name, 0, std::string(kColContract), std::to_string(taifex_front_month(day.yyyymmdd)),
+                         "no monthly contract of product '" + std::string(symbol) + "' settles after trading day " +
+                             format_date(day.yyyymmdd) +
+                             " (the front month by TAIFEX's roll rule; contracts in the file: " +
                              list_contracts(contracts) + "); select one explicitly");
       }
     }
