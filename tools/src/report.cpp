@@ -374,10 +374,10 @@ std::string format_report_json(const ReplayResult& r) {
                 {"rejected", k.rejected}, {"chased", k.chased}, {"chase_gave_up", k.chase_gave_up}};
   };
   json days = json::array();
-  for (const DayResult& d : r.days) {
+  for (std::size_t di = 0; di < r.days.size(); ++di) {
+    const DayResult& d = r.days[di];
     json jd;
     jd["trading_day"] = format_date(d.day.yyyymmdd);
-    const std::size_t di = static_cast<std::size_t>(&d - r.days.data());
     jd["contract"] = di < r.day_contracts.size() ? json(r.day_contracts[di]) : json(nullptr);
     jd["range_low"] = d.has_range ? json(price(d.range_low)) : json(nullptr);
     jd["range_high"] = d.has_range ? json(price(d.range_high)) : json(nullptr);

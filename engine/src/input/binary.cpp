@@ -311,8 +311,8 @@ BinaryHeader check_header(const std::string& name, std::string_view file, const 
                          "' does not occur in the file (it holds '" + std::string(symbol) + "')");
   }
   const std::string_view contract = fixed_string(h.contract, sizeof h.contract);
-  const std::string_view want_contract = detail::trim(opt.contract);
-  if (!want_contract.empty() && want_contract != "front" && !contract.empty() && want_contract != contract) {
+  const std::string_view want_contract = detail::requested_contract(opt);
+  if (!want_contract.empty() && !contract.empty() && want_contract != contract) {
     throw InputError(name, 0, "contract", std::string(want_contract),
                      "contract '" + std::string(want_contract) +
                          "' does not occur in the file (it holds '" + std::string(contract) + "')");

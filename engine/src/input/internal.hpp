@@ -5,6 +5,7 @@
 // the in-memory buffer, no per-line allocation, hand-rolled integer parsing.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -187,6 +188,25 @@ inline std::string_view trim(std::string_view s) noexcept {
   while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r')) ++b;
   while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r')) --e;
   return s.substr(b, e - b);
+}
+
+/// The contract ReadOptions asks for, trimmed; "" for the front month (empty or "front").
+inline std::string_view requested_contract(const ReadOptions& opt) noexcept {
+  const std::string_view c = trim(opt.contract);
+  return c == "front" ? std::string_view{} : c;
+}
+
+/// Appends `c` to the comma-separated `list` ("202411,202412") unless it is empty or
+/// already one of its items (ReadStats::contract of several days or files).
+inline void add_contract(std::string& list, std::string_view c) {
+  if (c.empty()) return;
+  for (std::size_t pos = 0; pos <= list.size();) {
+    const std::size_t end = std::min(list.find(',', pos), list.size());
+    if (std::string_view(list).substr(pos, end - pos) == c) return;
+    pos = end + 1;
+  }
+  if (!list.empty()) list.push_back(',');
+  list.append(c);
 }
 
 /// Parses a non-empty string of ASCII digits (no sign, no spaces) into `out`. False on

@@ -54,7 +54,6 @@ bool fixed_digits(std::string_view s, std::size_t n, int32_t& out) noexcept {
   return true;
 }
 
-
 std::string list_contracts(const std::vector<std::string_view>& contracts) {
   if (contracts.empty()) return "none";
   std::vector<std::string_view> sorted(contracts);
@@ -253,8 +252,7 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
   // Contract: the requested one, or each trading day's front month by TAIFEX's roll rule
   // (taifex_front_month; weeklies such as 202107W4 and spreads such as 202108/202109
   // never count).
-  std::string_view want = detail::trim(opt.contract);
-  if (want == "front") want = {};
+  const std::string_view want = detail::requested_contract(opt);
   const auto index_of = [&](std::string_view c) {
     return static_cast<std::size_t>(std::find(contracts.begin(), contracts.end(), c) - contracts.begin());
   };
@@ -371,11 +369,7 @@ TickData read_taifex_csv(const std::string& name, std::string_view data, const I
   rows.resize(kept);
   bad.throw_first();
   std::sort(days.begin(), days.end(), [](const auto& a, const auto& b) { return a.day < b.day; });
-  for (const auto& d : days) {
-    if (st.contract.find(d.contract) != std::string::npos) continue;
-    if (!st.contract.empty()) st.contract.push_back(',');
-    st.contract.append(d.contract);
-  }
+  for (const auto& d : days) detail::add_contract(st.contract, d.contract);
 
   // Spread the n trades of each second evenly across it: the i-th (file order) gets
   // second + i * 1e9 / n.

@@ -1,5 +1,7 @@
 #include "tp/engine/input/tick_set.hpp"
 
+#include "internal.hpp"
+
 #include <glob.h>
 
 #include <algorithm>
@@ -179,25 +181,14 @@ ReadStats TickSet::total_stats() const {
     t.skipped += s.skipped;
     t.filtered += s.filtered;
     for (const InputIssue& is : s.issues) {
-      if (t.issues.size() >= 20) break;
+      if (t.issues.size() >= detail::kMaxIssues) break;
       t.issues.push_back(is);
       if (files_.size() > 1) t.issues.back().file = f.path;
     }
-    const auto add_contract = [&](const std::string& c) {
-      if (c.empty()) return;
-      std::size_t pos = 0;
-      while (pos <= t.contract.size()) {
-        const std::size_t end = std::min(t.contract.find(',', pos), t.contract.size());
-        if (t.contract.compare(pos, end - pos, c) == 0) return;
-        pos = end + 1;
-      }
-      if (!t.contract.empty()) t.contract.push_back(',');
-      t.contract += c;
-    };
     if (s.day_contracts.empty()) {
-      add_contract(s.contract);
+      detail::add_contract(t.contract, s.contract);
     } else {
-      for (const ReadStats::DayContract& d : s.day_contracts) add_contract(d.contract);
+      for (const ReadStats::DayContract& d : s.day_contracts) detail::add_contract(t.contract, d.contract);
     }
     t.day_contracts.insert(t.day_contracts.end(), s.day_contracts.begin(), s.day_contracts.end());
     t.format = first ? s.format : (t.format == s.format ? t.format : InputFormat::Auto);
