@@ -32,8 +32,14 @@ void apply_input_event(MarketData& md, const InputEvent& in) noexcept {
 }
 
 FeedAgent::FeedAgent(InputSegments input, int64_t latency_ns, EventRing& out, OrderRing& venue_in,
-                     PipelineProbe probe)
-    : input_(std::move(input)), venue_(latency_ns), latency_ns_(latency_ns), out_(out), venue_in_(venue_in), probe_(probe) {
+                     PipelineProbe probe, bool stamp_ingress)
+    : input_(std::move(input)),
+      venue_(latency_ns),
+      latency_ns_(latency_ns),
+      out_(out),
+      venue_in_(venue_in),
+      probe_(probe),
+      stamp_ingress_(stamp_ingress) {
   std::erase_if(input_, [](std::span<const InputEvent> s) { return s.empty(); });
 }
 
@@ -56,7 +62,7 @@ Event* FeedAgent::claim(TimeNs t, EventKind kind) noexcept {
   Event* e = out_.try_claim();  // room was checked by the caller
   e->seq = ++seq_;
   e->event_time = t;
-  e->ingress_ns = wall_now_ns();
+  e->ingress_ns = stamp_ingress_ ? wall_now_ns() : 0;
   e->kind = kind;
   return e;
 }

@@ -69,8 +69,11 @@ void apply_input_event(MarketData& md, const InputEvent& in) noexcept;
 class FeedAgent final : public Agent {
  public:
   /// `input` must outlive the agent. The probe's counters belong to the downstream
-  /// stages. Cold path (allocates the segment list).
-  FeedAgent(InputSegments input, int64_t latency_ns, EventRing& out, OrderRing& venue_in, PipelineProbe probe);
+  /// stages. `stamp_ingress` false leaves Event::ingress_ns 0 (no clock read per event:
+  /// sweeps, where no tick-to-order latency is reported). Cold path (allocates the
+  /// segment list).
+  FeedAgent(InputSegments input, int64_t latency_ns, EventRing& out, OrderRing& venue_in, PipelineProbe probe,
+            bool stamp_ingress = true);
 
   int do_work() override;
   std::string_view name() const override { return "feed"; }
@@ -99,6 +102,7 @@ class FeedAgent final : public Agent {
   EventRing& out_;
   OrderRing& venue_in_;
   PipelineProbe probe_;
+  bool stamp_ingress_;
   uint64_t seq_ = 0;
   bool unsettled_ = false;       ///< emitted something since the pipeline was last idle
   TimeNs first_unsettled_;       ///< event time of the oldest such event
