@@ -17,14 +17,23 @@ namespace {
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
+}  // namespace
 
-
-void copy_results(const Pipeline& p, ReplayResult& r) {
+void copy_replay_results(const Pipeline& p, ReplayResult& r) {
   copy_stage_results(p, r);
   r.feed = p.feed().stats();
   r.venue = p.feed().venue().stats();
 }
-}  // namespace
+
+void run_unpersisted(const InputSegments& events, const PipelineOptions& opt, ReplayResult& r) {
+  Pipeline p(r.cfg, events, 1, {}, opt);
+  r.run_id = 1;
+  r.layout = opt.layout;
+  const auto t_run = std::chrono::steady_clock::now();
+  p.run(nullptr, {});
+  r.run_seconds = seconds_since(t_run);
+  copy_replay_results(p, r);
+}
 
 ReplayResult run_replay(const ReplayOptions& opt) {
   ReplayResult r;
@@ -53,12 +62,7 @@ ReplayResult run_replay(const ReplayOptions& opt) {
   };
 
   if (!opt.persist) {
-    Pipeline p(r.cfg, events, 1, {}, opt.pipeline);
-    r.run_id = 1;
-    const auto t_run = std::chrono::steady_clock::now();
-    p.run(nullptr, {});
-    r.run_seconds = seconds_since(t_run);
-    copy_results(p, r);
+    run_unpersisted(events, opt.pipeline, r);
     finish();
     return r;
   }
@@ -85,7 +89,7 @@ ReplayResult run_replay(const ReplayOptions& opt) {
   p.run(&persister, [&] { return persister.committed(); });
   r.run_seconds = seconds_since(t_run);
   store.sync();
-  copy_results(p, r);
+  copy_replay_results(p, r);
   r.persisted_records = persister.committed();
   r.persist_batches = persister.stats().batches;
   finish();

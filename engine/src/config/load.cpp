@@ -563,6 +563,94 @@ Config load_config_text(std::string_view toml_text, const std::string& name) {
   return load_table(root, name);
 }
 
+bool config_override_key(std::string_view key, ConfigFieldKind* kind) {
+  for (const ConfigField& f : config_fields()) {
+    if (f.kind == ConfigFieldKind::Table) continue;
+    if (f.custom && !(f.section == "strategy" && f.name == "preset")) continue;
+    const std::size_t rules = f.per_rule() ? 3 : 1;
+    for (std::size_t r = 0; r < rules; ++r) {
+      if (f.key(r) == key) {
+        if (kind != nullptr) *kind = f.kind;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+namespace {
+
+toml::table parse_with_overrides(std::string_view toml_text, std::span<const ConfigOverride> overrides,
+                                 const std::string& src) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, std::string_view(src));
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(at(src, e.source()) + ": " + std::string(e.description()));
+  }
+  for (const ConfigOverride& o : overrides) {
+    if (!config_override_key(o.key)) {
+      throw ConfigError(src + ": '" + o.key + "' is not a configuration field (keys as in config/default.toml, "
+                        "e.g. strategy.entry_end or strategy.rules[1].trailing_pullback)");
+    }
+    toml::table value_doc;
+    try {
+      value_doc = toml::parse("v = " + o.value, std::string_view(src + " " + o.key));
+    } catch (const toml::parse_error& e) {
+      throw ConfigError(src + ": " + o.key + " = " + o.value + ": not a TOML value (" +
+                        std::string(e.description()) + ")");
+    }
+    // Walk "a.b.rules[2].c": tables created as needed, rules[i] the i-th array table.
+    toml::table* t = &root;
+    std::string_view rest = o.key;
+    while (true) {
+      const std::size_t dot = rest.find('.');
+      if (dot == std::string_view::npos) break;
+      std::string_view part = rest.substr(0, dot);
+      rest = rest.substr(dot + 1);
+      const std::size_t br = part.find('[');
+      if (br == std::string_view::npos) {
+        toml::node* n = t->get(part);
+        if (n == nullptr) n = &t->insert_or_assign(part, toml::table{}).first->second;
+        t = n->as_table();
+        if (t == nullptr) throw ConfigError(src + ": " + std::string(part) + " is not a table (override " + o.key + ")");
+        continue;
+      }
+      const std::string_view arr_name = part.substr(0, br);
+      const std::size_t index = static_cast<std::size_t>(std::stoul(std::string(part.substr(br + 1))));
+      toml::node* n = t->get(arr_name);
+      if (n == nullptr) n = &t->insert_or_assign(arr_name, toml::array{}).first->second;
+      toml::array* arr = n->as_array();
+      if (arr == nullptr) throw ConfigError(src + ": " + std::string(arr_name) + " is not an array of tables (override " + o.key + ")");
+      // An added rules array lists every rule (empty tables keep the defaults), so that
+      // lots_per_group never finds too few tables.
+      const std::size_t want = std::max<std::size_t>(index, arr->empty() ? 3 : index);
+      while (arr->size() < want) arr->push_back(toml::table{});
+      t = (*arr)[index - 1].as_table();
+      if (t == nullptr) throw ConfigError(src + ": " + std::string(part) + " is not a table (override " + o.key + ")");
+    }
+    value_doc.get("v")->visit([&](const auto& v) { t->insert_or_assign(rest, v); });
+  }
+  return root;
+}
+
+}  // namespace
+
+Config load_config_text_with(std::string_view toml_text, std::span<const ConfigOverride> overrides,
+                             const std::string& name) {
+  return load_table(parse_with_overrides(toml_text, overrides, label(name)), name);
+}
+
+std::string config_text_with(std::string_view toml_text, std::span<const ConfigOverride> overrides,
+                             const std::string& name) {
+  const std::string src = label(name);
+  const toml::table root = parse_with_overrides(toml_text, overrides, src);
+  load_table(root, name);  // the same checks: never write a file the loader refuses
+  std::ostringstream out;
+  out << root << "\n";
+  return out.str();
+}
+
 Config load_config(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {

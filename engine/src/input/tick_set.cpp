@@ -171,6 +171,21 @@ InputSegments TickSet::segments() const {
   return s;
 }
 
+InputSegments TickSet::day_session_segments() const {
+  InputSegments s;
+  for (const auto& src : sources_) {
+    const std::span<const InputEvent> ev = src->events();
+    std::size_t i = 0;
+    while (i < ev.size()) {
+      while (i < ev.size() && ev[i].session == Session::Night) ++i;
+      const std::size_t begin = i;
+      while (i < ev.size() && ev[i].session != Session::Night) ++i;
+      if (i > begin) s.push_back(ev.subspan(begin, i - begin));
+    }
+  }
+  return s;
+}
+
 ReadStats TickSet::total_stats() const {
   ReadStats t;
   bool first = true;

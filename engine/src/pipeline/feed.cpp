@@ -109,6 +109,8 @@ int FeedAgent::do_work() {
       continue;
     }
 
+    if (horizon_ns_ != kNoHorizon && t >= horizon_ns_) break;  // paused at the horizon (step_inline)
+
     if (t == kNever) {  // input and venue exhausted, pipeline idle
       Event* e = claim(last_time_, EventKind::EndOfData);
       e->u.md = md_;

@@ -119,6 +119,17 @@ void copy_stage_results(const P& p, ReplayResult& r) {
   r.equity_drawdown = s.max_equity_drawdown();
 }
 
+/// copy_stage_results plus the replay feed's and simulated venue's figures.
+void copy_replay_results(const Pipeline& p, ReplayResult& r);
+
+/// One run of `r.cfg` (resolved) over `events` with no persistence (journal records
+/// discarded), run id 1: `replay --no-persist`, and every parameter set of a sweep, so
+/// both run the same pipeline code. Fills r's run figures (days, lots, stage counters,
+/// feed and venue stats, run_seconds); the input figures are the caller's. The
+/// caller's thread runs an Inline layout; any other layout starts its threads. Cold
+/// path around the run (allocates the pipeline); throws as Pipeline::run does.
+void run_unpersisted(const InputSegments& events, const PipelineOptions& opt, ReplayResult& r);
+
 /// Runs a replay. Throws InputError (bad input), ConfigError (bad config),
 /// storage::StorageError (LMDB) or std::runtime_error.
 ReplayResult run_replay(const ReplayOptions& opt);

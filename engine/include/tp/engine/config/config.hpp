@@ -212,6 +212,31 @@ Config load_config(const std::string& path);
 /// Same, from TOML text (tests). `name` is used in error messages.
 Config load_config_text(std::string_view toml, const std::string& name);
 
+/// One field written over a configuration (a sweep's parameter): `key` as
+/// ConfigField::key names it ("strategy.entry_end", "strategy.rules[2].trailing_pullback",
+/// rules 1-based), `value` a TOML value ("15", "0.2", "\"13:00\"", "true", "\"range_mid\"").
+struct ConfigOverride {
+  std::string key;
+  std::string value;
+};
+
+/// Loads TOML text (`toml`, "" = defaults) with `overrides` written into it first, in
+/// order, as if the text said them (a [[strategy.rules]] table is added when the key
+/// names a rule the text lacks; an added table keeps that rule's defaults). Then the
+/// same checks and errors as load_config_text, with `name` as the source. Throws
+/// ConfigError for a key that is not a field (naming it) or a value that is not TOML.
+/// Cold path; allocates.
+Config load_config_text_with(std::string_view toml, std::span<const ConfigOverride> overrides,
+                             const std::string& name);
+/// The TOML text load_config_text_with reads (the overrides written into `toml`), after
+/// the same checks: a file that `replay --config` loads as that configuration. Throws
+/// as load_config_text_with. Cold path.
+std::string config_text_with(std::string_view toml, std::span<const ConfigOverride> overrides,
+                             const std::string& name);
+/// True when `key` names a field a ConfigOverride may set (not a table, not custom,
+/// except strategy.preset); `kind` gets its kind. Any thread.
+bool config_override_key(std::string_view key, ConfigFieldKind* kind = nullptr);
+
 /// Checks every field against its allowed range; throws ConfigError naming the first
 /// bad field, its value and the allowed range.
 void validate(const Config& c);

@@ -59,6 +59,12 @@ class TickSet {
   /// One segment per file, in the same order, for Pipeline / FeedAgent. The spans stay
   /// valid while this set lives.
   [[nodiscard]] InputSegments segments() const;
+  /// The same events without the night session: each file's maximal runs of events
+  /// whose session is not Night, as views (no copy). A run of a configuration with
+  /// strategy.trade_night off gives the same lots on these as on segments() (the
+  /// strategy ignores night events and no order works across the night; the sweep
+  /// checks the equality in tests/sweep_test.cpp): a sweep replays only these.
+  [[nodiscard]] InputSegments day_session_segments() const;
   /// Events of every file.
   [[nodiscard]] std::size_t events() const noexcept { return events_; }
   /// The counts of every file added up; contract = the distinct contracts in day order

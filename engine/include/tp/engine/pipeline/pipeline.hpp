@@ -147,6 +147,19 @@ class PipelineT {
   /// start() and stop() do.
   void run(Agent* persister, const std::function<uint64_t()>& persisted);
 
+  /// Inline stepping, for many pipelines in lockstep on one thread over the same ticks
+  /// (a sweep: each chunk of the input is read from memory once for all of them).
+  /// begin_inline() once (journal records discarded), then step_inline(h) runs every
+  /// agent's duty cycle, on the caller's thread, until a cycle does no work, with the
+  /// feed paused at event time h (FeedAgent::set_horizon); kNoHorizon runs
+  /// to the end. The events, their order and the results are those of run() (the
+  /// feed's decisions never depend on where it paused). Returns true once finished.
+  /// end_inline() after. A Feed without set_horizon() runs to the end at the first step.
+  /// Throws what an agent throws.
+  void begin_inline();
+  bool step_inline(int64_t horizon_ns);
+  void end_inline();
+
   /// Feed finished and every stage idle (any thread). Requires Feed::finished/emitted.
   [[nodiscard]] bool finished() const noexcept;
   /// Records the stages have pushed to their journal queues (any thread; acquire).
@@ -187,6 +200,8 @@ class PipelineT {
   std::unique_ptr<Feed> feed_;
   std::unique_ptr<Agent> discard_;
   std::vector<std::unique_ptr<Agent>> composites_;
+  std::unique_ptr<JournalDiscardT<Q>> step_discard_;   ///< begin_inline()
+  std::unique_ptr<Agent> step_all_;
   std::vector<std::unique_ptr<AgentRunner>> runners_;  ///< SpscRing layouts
   std::vector<std::thread> threads_;                   ///< MutexQueue: blocking threads
   std::atomic<bool> running_{false};

@@ -230,4 +230,34 @@ void PipelineT<Q, Feed>::run(Agent* persister, const std::function<uint64_t()>& 
   stop();
 }
 
+template <template <class> class Q, class Feed>
+void PipelineT<Q, Feed>::begin_inline() {
+  step_discard_ = std::make_unique<JournalDiscardT<Q>>(journal_rings());
+  step_all_ = std::make_unique<CompositeAgent>(
+      std::vector<Agent*>{feed_.get(), tracker_.get(), risk_.get(), gateway_.get(), step_discard_.get()}, "pipeline");
+  threads_used_ = 1;
+  step_all_->on_start();
+}
+
+template <template <class> class Q, class Feed>
+bool PipelineT<Q, Feed>::step_inline(int64_t horizon_ns) {
+  constexpr bool pausable = requires(Feed& f) { f.set_horizon(int64_t{}); };
+  if constexpr (pausable) feed_->set_horizon(horizon_ns);
+  auto done = [&] { return finished() && step_discard_->consumed() == journaled(); };
+  if (!pausable || horizon_ns == kNoHorizon) {  // a feed that cannot pause runs to the end
+    while (!done()) step_all_->do_work();
+    return true;
+  }
+  while (step_all_->do_work() > 0) {
+  }
+  return done();
+}
+
+template <template <class> class Q, class Feed>
+void PipelineT<Q, Feed>::end_inline() {
+  if (step_all_) step_all_->on_close();
+  step_all_.reset();
+  step_discard_.reset();
+}
+
 }  // namespace tp

@@ -66,6 +66,9 @@ void apply_input_event(MarketData& md, const InputEvent& in) noexcept;
 /// or parsed in place, never copied), replayed one after the other: every segment sorted
 /// by ts and each starting at or after the previous one's last event (the caller checks,
 /// tick_set.hpp). Empty segments are skipped.
+/// FeedAgent::set_horizon / PipelineT::step_inline: no horizon (run to the end).
+inline constexpr int64_t kNoHorizon = INT64_MAX;
+
 class FeedAgent final : public Agent {
  public:
   /// `input` must outlive the agent. The probe's counters belong to the downstream
@@ -85,6 +88,11 @@ class FeedAgent final : public Agent {
   /// The last emitted seq (release after each push): the tracker's upstream journal
   /// watermark (stage_counters.hpp DoneSeq).
   [[nodiscard]] const std::atomic<uint64_t>* emitted_seq() const noexcept { return &emitted_pub_; }
+  /// Event-time horizon: input events and venue arrivals at or after `t` wait until it
+  /// is raised (kNoHorizon: none, the default). A sweep steps many inline pipelines in
+  /// lockstep over the same ticks with it (PipelineT::step_inline); the events and their
+  /// order are those of an unpaused run. The feed's thread only.
+  void set_horizon(int64_t t_ns) noexcept { horizon_ns_ = t_ns; }
   /// Read after the feed's thread has stopped.
   [[nodiscard]] const FeedStats& stats() const noexcept { return stats_; }
   [[nodiscard]] const SimVenue& venue() const noexcept { return venue_; }
@@ -103,6 +111,7 @@ class FeedAgent final : public Agent {
   OrderRing& venue_in_;
   PipelineProbe probe_;
   bool stamp_ingress_;
+  int64_t horizon_ns_ = kNoHorizon;
   uint64_t seq_ = 0;
   bool unsettled_ = false;       ///< emitted something since the pipeline was last idle
   TimeNs first_unsettled_;       ///< event time of the oldest such event
