@@ -122,9 +122,36 @@ int FeedAgent::do_work() {
 
     if (t_in <= t_venue) {
       const InputEvent& in = input_[seg_][next_];
+      // A quiet day (skip_quiet_days): read the risk stage's word only once the pipeline
+      // has handled everything emitted (acquire after its handled counts), and only while
+      // nothing is at the venue.
+      const bool skip = quiet_ != nullptr && in.day.yyyymmdd == quiet_->load(std::memory_order_relaxed) &&
+                        !venue_.has_pending() && !has_pending_order_ && probe_.idle(seq_) &&
+                        in.day.yyyymmdd == quiet_->load(std::memory_order_acquire);
       if (++next_ == input_[seg_].size()) {
         ++seg_;
         next_ = 0;
+      }
+      if (skip) {
+        // Nothing is emitted, so the pipeline stays idle and the venue empty: the rest
+        // of the day (up to the horizon) goes in one loop.
+        const int32_t day = in.day.yyyymmdd;
+        const InputEvent* e = &in;
+        while (true) {
+          if (e->flags & kInQuote) last_quote_ = e;
+          apply_input_event(md_, *e);
+          ++stats_.skipped_events;
+          if (seg_ >= input_.size()) break;
+          const InputEvent& nx = input_[seg_][next_];
+          if (nx.day.yyyymmdd != day || (horizon_ns_ != kNoHorizon && nx.ts.ns >= horizon_ns_)) break;
+          e = &nx;
+          if (++next_ == input_[seg_].size()) {
+            ++seg_;
+            next_ = 0;
+          }
+        }
+        ++work;
+        continue;
       }
       // The venue's book is only needed when an order arrives: remember the quote and
       // apply it then (same result as applying every quote, without the per-tick cost).

@@ -238,6 +238,13 @@ int RiskAgentT<Q>::do_work() {
       case EventKind::Control: on_control(*ev); break;
     }
     cur_ = nullptr;
+    if (publish_quiet_) {
+      const int32_t q = strategy_->day_done() ? strategy_->day().yyyymmdd : 0;
+      if (q != quiet_cache_) {
+        quiet_cache_ = q;
+        quiet_day_.store(q, std::memory_order_release);  // before handled_ is published
+      }
+    }
     in_.pop();
     ++handled_;
     ++stats_.events;

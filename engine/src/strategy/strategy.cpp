@@ -109,6 +109,7 @@ void Strategy::on_market(const Event& ev) {
 
   if (day_session) {
     const int64_t t = local_ns_of_day(ev.event_time, cfg_.instrument.utc_offset_ns);
+    last_local_ns_ = t;
     if (!range_done_) {
       if (t >= range_end_ns_) {
         complete_range();
@@ -842,6 +843,16 @@ void Strategy::on_trade_for_lots(const Event& ev, Price p) {
   }
   if (equity > mtm_peak_) mtm_peak_ = equity;
   if (mtm_peak_ - equity > mtm_max_dd_) mtm_max_dd_ = mtm_peak_ - equity;
+  mtm_sampled_ = true;
+}
+
+bool Strategy::day_done() const noexcept {
+  if (halted_) return true;  // on_market decides nothing any more
+  if (day_idx_ < 0 || !range_done_ || paused_) return false;
+  if (!open_.empty() || !live_entries_.empty() || !mtm_sampled_) return false;
+  const StrategyConfig& s = cfg_.strategy;
+  return day_blocked_ || flatten_active_ || last_local_ns_ >= entry_end_ns_ ||
+         (s.frequency == FrequencyMode::OncePerDay && day_entries_ > 0);
 }
 
 void Strategy::flatten_all(const Event& ev) {
@@ -1008,6 +1019,7 @@ void Strategy::close_lot(int i, Price px, TimeNs t, ExitReason why) {
   mark(i);
   day_pnl_ = day_pnl_ + L.pnl;
   cum_pnl_ = cum_pnl_ + L.pnl;
+  mtm_sampled_ = false;
   remove_open(i);
   if (!S.overfill) {
     EntryState& en = entries_[S.entry];

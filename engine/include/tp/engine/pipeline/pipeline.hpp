@@ -64,6 +64,11 @@ struct PipelineOptions {
   /// latency histogram starts there). A sweep turns it off: no clock read per event
   /// (measured: 14% of a replay's run time), and no latency is reported.
   bool stamp_ingress = true;
+  /// Replay feed with the owned strategy: skip the rest of a trading day once the
+  /// strategy can do nothing more that day (Strategy::day_done, FeedAgent::skip_quiet_days).
+  /// The lots, days and money are the same (tests/sweep_test.cpp); the event counts are
+  /// not, so only a sweep turns it on.
+  bool skip_quiet_days = false;
 };
 
 /// Throws std::invalid_argument when a ring is too small for the most one input can

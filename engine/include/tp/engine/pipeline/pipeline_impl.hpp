@@ -44,6 +44,12 @@ PipelineT<Q, Feed>::PipelineT(const Config& cfg, const MakeFeed& make_feed, uint
                                           std::move(group_floor));
   feed_ = make_feed(FeedPorts<Q>{feed_to_tracker_, gateway_to_venue_, probe(), feed_journal_, feed_counters_});
   link_done_seqs();
+  if constexpr (requires(Feed& f) { f.skip_quiet_days(risk_->quiet_day()); }) {
+    if (opt.skip_quiet_days) {
+      risk_->publish_quiet_days();
+      feed_->skip_quiet_days(risk_->quiet_day());
+    }
+  }
 }
 
 template <template <class> class Q, class Feed>

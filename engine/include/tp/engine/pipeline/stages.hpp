@@ -44,6 +44,7 @@ struct FeedStats {
   uint64_t exec_reports = 0;   ///< venue reports emitted
   uint64_t idle_waits = 0;     ///< lookahead waits: times the feed had to let the pipeline settle
   uint64_t backpressure = 0;   ///< times the output ring was full
+  uint64_t skipped_events = 0; ///< input events of quiet days not emitted (skip_quiet_days)
 };
 
 /// The top of book after input event `in` (SPEC §3.1): `md` is the previous top of book,
@@ -93,6 +94,13 @@ class FeedAgent final : public Agent {
   /// lockstep over the same ticks with it (PipelineT::step_inline); the events and their
   /// order are those of an unpaused run. The feed's thread only.
   void set_horizon(int64_t t_ns) noexcept { horizon_ns_ = t_ns; }
+  /// Quiet days: once the pipeline is idle, no order is at the venue and `quiet` (the
+  /// risk stage's RiskAgentT::quiet_day) names the trading day of the next input event,
+  /// the feed skips that event without emitting it (the book and the feed's market
+  /// state still take it), and so the rest of that day. A strategy's results are the
+  /// same; the events emitted (counts, seqs) are fewer. Call before the feed's thread
+  /// starts; nullptr (the default): nothing is skipped.
+  void skip_quiet_days(const std::atomic<int32_t>* quiet) noexcept { quiet_ = quiet; }
   /// Read after the feed's thread has stopped.
   [[nodiscard]] const FeedStats& stats() const noexcept { return stats_; }
   [[nodiscard]] const SimVenue& venue() const noexcept { return venue_; }
@@ -112,6 +120,7 @@ class FeedAgent final : public Agent {
   PipelineProbe probe_;
   bool stamp_ingress_;
   int64_t horizon_ns_ = kNoHorizon;
+  const std::atomic<int32_t>* quiet_ = nullptr;
   uint64_t seq_ = 0;
   bool unsettled_ = false;       ///< emitted something since the pipeline was last idle
   TimeNs first_unsettled_;       ///< event time of the oldest such event
@@ -291,6 +300,13 @@ class RiskAgentT final : public Agent, private StrategySink {
   /// DoneSeq). Null (the default): none. Call before the stage's thread starts.
   void set_done_upstream(const std::atomic<uint64_t>* up) noexcept { done_.set_upstream(up); }
   [[nodiscard]] const RiskStats& stats() const noexcept { return stats_; }
+  /// Quiet days (PipelineOptions::skip_quiet_days): after each event the stage stores
+  /// here the trading day (yyyymmdd) whose remaining market events cannot matter to the
+  /// owned strategy (Strategy::day_done), else 0, with release, before it publishes the
+  /// event as handled. Call publish_quiet_days() before the stage's thread starts; a
+  /// stage with an external logic publishes nothing.
+  void publish_quiet_days() noexcept { publish_quiet_ = strategy_ != nullptr; }
+  [[nodiscard]] const std::atomic<int32_t>* quiet_day() const noexcept { return &quiet_day_; }
   /// The strategy (read its results after the risk thread has stopped).
   /// Precondition: constructed with the owned strategy.
   [[nodiscard]] const Strategy& strategy() const noexcept { return *strategy_; }
@@ -311,6 +327,9 @@ class RiskAgentT final : public Agent, private StrategySink {
   std::unique_ptr<OwnedStrategy> owned_;
   Strategy* strategy_ = nullptr;  ///< the owned strategy, if any
   TradingLogic* logic_;
+  bool publish_quiet_ = false;
+  int32_t quiet_cache_ = 0;
+  std::atomic<int32_t> quiet_day_{0};
   const Event* cur_ = nullptr;
   JournalStamper stamper_{Stage::Risk};
   // Pre-trade state.

@@ -190,6 +190,15 @@ class Strategy {
     uint8_t flags = 0;
   };
   [[nodiscard]] LotRisk lot_risk(std::size_t i) const;
+  /// True when nothing this strategy does for the rest of the current trading day can
+  /// depend on that day's further market events (a sweep's feed then skips them:
+  /// PipelineOptions::skip_quiet_days): the opening range is complete, no lot is open,
+  /// no entry is working, the mark-to-market equity was sampled since the last fill,
+  /// and no entry can come any more today (the day is blocked or flattening, once per
+  /// day has entered, or the last event was at or after entry_end). Risk thread.
+  [[nodiscard]] bool day_done() const noexcept;
+  /// The trading day of the last market event (invalid before the first).
+  [[nodiscard]] TradingDay day() const noexcept { return day_; }
   /// Execution reports whose client id this strategy never issued (or that fell out of
   /// the order ring); they are ignored.
   [[nodiscard]] uint64_t unknown_reports() const { return unknown_reports_; }
@@ -343,6 +352,8 @@ class Strategy {
   // day state
   TradingDay day_;
   int32_t day_idx_ = -1;
+  int64_t last_local_ns_ = 0;    ///< local time of day of the last day-session market event
+  bool mtm_sampled_ = true;      ///< equity sampled at a trade since cum_pnl_ last changed
   bool day_finished_ = false;
   bool range_done_ = false;
   OpeningRange range_;
