@@ -10,6 +10,7 @@ PKGS=(build-essential cmake pkg-config
       libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libtomlplusplus-dev libzip-dev
       nlohmann-json3-dev libboost-dev
       libquickfix-dev   # tickpipe venue: the FIX 4.4 acceptor of the exchange simulator (C++14 island)
+      parallel          # tickpipe sweep shards (scripts/sweep-parallel.sh, tests/sweep_shards_test.sh)
       clang-14 libclang-rt-14-dev)  # the fuzz pass (scripts/fuzz.sh): clang's libFuzzer
 missing=()
 for p in "${PKGS[@]}"; do

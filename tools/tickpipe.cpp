@@ -17,9 +17,11 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <unistd.h>
 
 #include "tp/app/live.hpp"
 #include "tp/app/replay.hpp"
+#include "tp/app/sweep.hpp"
 #include "tp/ring/agent.hpp"
 #include "tp/storage/store.hpp"
 #include "tp/venue/venue.hpp"
@@ -68,6 +70,14 @@ std::optional<tp::Decimal> parse_reference(const std::string& option, const std:
     throw CLI::ValidationError(option, "'" + tp::escape_for_message(s) + "' is not a decimal price");
   }
   return d;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot read " + path);
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
 }
 
 void write_file(const std::string& path, const std::string& text) {
@@ -141,6 +151,60 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   convert->add_option("--reference-price", conv_reference,
                       "reference of the price band for every trading day (default: each day's first trade)");
+
+  // ---- sweep (and sweep merge): parameter sets over many days (docs/TUNING.md)
+  tp::app::SweepOptions so;
+  std::string sw_format = "auto", sw_objective = "net", sw_shard = "1/1", sw_wf, sw_reference;
+  tp::app::SweepOutputs sw_out;
+  bool sw_progress = false, sw_no_progress = false;
+  auto* sweep = app.add_subcommand("sweep", "run a base configuration under every parameter set of a sweep file "
+                                            "over many days (grid or seeded random), in parallel; rank the sets, "
+                                            "walk-forward, PBO");
+  sweep->require_subcommand(0, 1);
+  sweep->add_option("--data", so.data, "input files, directories or globs (as replay)");
+  sweep->add_option("--sweep", so.sweep_path, "the sweep file (TOML: mode, samples, seed, [params])");
+  sweep->add_option("--config", so.config_path, "base configuration (TOML; default: the built-in defaults)");
+  sweep->add_option("--format", sw_format, "auto|taifex|bars|jsonl|binary")->capture_default_str();
+  sweep->add_option("--symbol", so.read.symbol, "product to trade (MTX, TM, TX)")->capture_default_str();
+  sweep->add_option("--contract", so.read.contract, "contract month, or front (the default)");
+  sweep->add_option("--objective", sw_objective, "net|sharpe|sortino|calmar: what ranks the sets (of daily net PnL)")
+      ->capture_default_str();
+  sweep->add_option("--fill-models", so.fill_models,
+                    "comma-separated fill models every set runs under: book, trade_through, slippage:N; the first "
+                    "ranks the sets")->capture_default_str();
+  sweep->add_option("--threads", so.threads, "sets run at once (0 = one per core)")->capture_default_str();
+  sweep->add_option("--shard", sw_shard, "K/N: run only the sets with index % N == K-1 (merge them with sweep merge)")
+      ->capture_default_str();
+  sweep->add_flag("--skip-bad", so.read.skip_bad, "count and skip bad input lines instead of stopping");
+  sweep->add_option("--price-band-pct", so.read.price_band_pct, "as replay")
+      ->check(CLI::Range(0.0, tp::kMaxPriceBandPct))
+      ->capture_default_str();
+  sweep->add_option("--reference-price", sw_reference, "as replay");
+  auto add_sweep_outputs = [&](CLI::App* c) {
+    c->add_option("--out", sw_out.jsonl, "write the JSON lines here (a header line, then one line per set)");
+    c->add_option("--csv", sw_out.csv, "write the sets ranked by the objective as CSV here");
+    c->add_option("--html", sw_out.html, "write the HTML report (heatmap, top sets, walk-forward) here");
+    c->add_option("--top", sw_out.summary.top, "sets in the printed table")->capture_default_str();
+    c->add_option("--walk-forward", sw_wf, "train=N,test=M: walk-forward windows in trading days");
+    c->add_option("--pbo-blocks", sw_out.summary.pbo_blocks,
+                  "blocks of the Probability of Backtest Overfitting (CSCV; even, 0 = off)")->capture_default_str();
+    c->add_option("--heatmap", sw_out.heatmap, "X,Y: the two parameters of the HTML heatmap (default: the first two)");
+  };
+  add_sweep_outputs(sweep);
+  sweep->add_flag("--progress", sw_progress, "print a progress line (sets done, rate, ETA) every 2 s on stderr "
+                                             "(default when stderr is a terminal)");
+  sweep->add_flag("--no-progress", sw_no_progress, "no progress line");
+  sweep->add_option("--batch", so.batch, "sets one thread steps in lockstep over the same ticks")->capture_default_str();
+  bool sw_no_skip = false;
+  sweep->add_flag("--no-quiet-skip", sw_no_skip, "replay every event of a day a set can no longer trade (only to "
+                                                 "measure what skipping them saves; the results are the same)");
+  sweep->add_option("--write-configs", so.write_configs,
+                    "also write each set's configuration as DIR/set-N.toml (replay --config runs that set)");
+  std::vector<std::string> merge_in;
+  auto* merge = sweep->add_subcommand("merge", "combine the JSON lines of every shard of one sweep into the "
+                                               "unsharded output (refuses incomplete or mismatched shards)");
+  merge->add_option("shards", merge_in, "the shards' --out files")->required();
+  add_sweep_outputs(merge);
 
   // ---- inspect
   std::string db, table = "journal";
@@ -299,6 +363,30 @@ int main(int argc, char** argv) {
         std::cerr << "converted " << f.path << ": " << f.events << " events (" << f.stats.skipped
                   << " bad lines skipped) to " << out << (to_binary ? " (binary)" : " (JSON lines)") << "\n";
       }
+      return 0;
+    }
+    if (sweep->parsed()) {
+      if (!sw_wf.empty()) tp::app::parse_walk_forward(sw_wf, sw_out.summary.wf_train, sw_out.summary.wf_test);
+      if (merge->parsed()) {
+        std::vector<tp::app::SweepRun> shards;
+        for (const std::string& f : merge_in) shards.push_back(tp::app::parse_sweep_jsonl(read_file(f), f));
+        const tp::app::SweepRun r = tp::app::merge_sweeps(std::move(shards), merge_in);
+        tp::app::write_sweep_outputs(r, sw_out, std::cout);
+        return 0;
+      }
+      if (so.data.empty()) throw CLI::RequiredError("--data");
+      if (so.sweep_path.empty()) throw CLI::RequiredError("--sweep");
+      if (!tp::parse_input_format(sw_format, so.read.format)) throw CLI::ValidationError("--format", sw_format);
+      if (!tp::app::parse_objective(sw_objective, so.objective)) {
+        throw CLI::ValidationError("--objective", "'" + sw_objective + "' is not net, sharpe, sortino or calmar");
+      }
+      tp::app::parse_shard(sw_shard, so.shard_k, so.shard_n);
+      so.read.reference_price = parse_reference("--reference-price", sw_reference);
+      so.progress = sw_progress || (!sw_no_progress && ::isatty(2));
+      so.skip_quiet_days = !sw_no_skip;
+      const tp::app::SweepRun r = tp::app::run_sweep(so);
+      std::cerr << tp::app::format_sweep_timing(r);
+      tp::app::write_sweep_outputs(r, sw_out, std::cout);
       return 0;
     }
     if (live->parsed()) {
