@@ -40,6 +40,8 @@ if ((quick)); then
   "$B/replay_bench" --benchmark_min_time=0.05
   echo "== persister (short)"
   "$B/persister_bench" --benchmark_min_time=0.05 --benchmark_filter='NoSync/batch:(1|512)/|Durable/batch:512/'
+  echo "== sweep vs one replay per set (short: 40 sets x 8 days) + check: sweep >= 5x (goal 20x on 41 days)"
+  bench/sweep_rate.sh --quick
   echo "== benchmarks: short pass done"
   exit 0
 fi
