@@ -109,6 +109,7 @@ int main(int argc, char** argv) {
   replay->add_option("--config", ro.config_path, "strategy/risk/venue configuration (TOML)");
   replay->add_option("--db", ro.db, "LMDB directory (default: a temporary one, removed afterwards)");
   replay->add_option("--report-json", report_json, "also write the machine-readable report here");
+  replay->add_option("--html", ro.html, "also write the HTML report here (one page, opens offline: candles, trades, equity)");
   replay->add_option("--layout", layout, "inline|fused|pairs|threads (fused: all stages on one hot thread + the persister)")->capture_default_str();
   replay->add_option("--idle", idle, "idle strategy of the hot threads: spin|yield|backoff|sleep")->capture_default_str();
   replay->add_option("--cpus", cpus, "comma-separated CPUs to pin the hot threads to, in stage order");

@@ -1,5 +1,7 @@
 #include "tp/app/replay.hpp"
 
+#include "tp/app/html_report.hpp"
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -59,6 +61,7 @@ ReplayResult run_replay(const ReplayOptions& opt) {
   const InputSegments events = ticks.segments();
   auto finish = [&] {
     for (const DayResult& d : r.days) r.day_contracts.push_back(ticks.contract_of(d.day));
+    if (!opt.html.empty()) write_html_file(opt.html, format_html_report(r, minute_bars(ticks.segments())));
   };
 
   if (!opt.persist) {

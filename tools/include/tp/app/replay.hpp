@@ -28,6 +28,7 @@ struct ReplayOptions {
   std::string db;                   ///< LMDB directory ("" = a temporary one, removed afterwards)
   bool persist = true;              ///< false: journal records are discarded (benchmarks)
   PipelineOptions pipeline;
+  std::string html;                 ///< also write the HTML report here (tp/app/html_report.hpp; "" = none)
 };
 
 /// Everything the report needs, copied out of the pipeline after the run.
