@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser test of `tickpipe replay --html` (ctest html_report_browser_test, label browser):
+# Browser test of `tickpipe replay --html` and `tickpipe sweep --html` (ctest html_report_browser_test, label browser):
 # replays three real days, checks the page is self-contained (no external script or
 # stylesheet), opens it in headless Chromium with #selftest (the page draws every day
 # once) and reads back the status the page's script writes into <pre id="tp-status">:
@@ -64,6 +64,39 @@ if fills < 2: errs.append("only %d fills on three real days: the strategy did no
 if not (days * 200 <= st.get("candles", 0) <= days * 301):
     errs.append("candles %s, expected about 300 per day session (%d days)" % (st.get("candles"), days))
 if st.get("drawn_candles") != st.get("candles"): errs.append("candles drawn %s != embedded %s" % (st.get("drawn_candles"), st.get("candles")))
+if errs:
+    sys.exit("FAIL: " + "; ".join(errs))
+PY
+# The sweep's page: a 3 x 2 grid over the same days, the heatmap over its two parameters
+# (one cell per set), the walk-forward table and the equity curves, with no page error.
+cat > "$tmp/sweep.toml" <<'TOML'
+[params]
+"strategy.rules[1].trailing_activation_points" = [10, 20, 30]
+"strategy.rules[1].trailing_pullback" = [0.1, 0.3]
+TOML
+"$TICKPIPE" sweep --data "$d/Daily_2024_11_19.zip" "$d/Daily_2024_11_20.zip" "$d/Daily_2024_11_21.zip" \
+  --sweep "$tmp/sweep.toml" --no-progress --walk-forward train=2,test=1 --pbo-blocks 2 --html "$tmp/sweep.html" \
+  > "$tmp/sweep.txt" 2> /dev/null || fail "sweep --html failed"
+timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-quic --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync --disable-extensions \
+  --user-data-dir="$tmp/profile2" --window-size=1280,1600 --virtual-time-budget=10000 \
+  --dump-dom "file://$tmp/sweep.html" > "$tmp/sweep-dom.html" 2> "$tmp/chromium2.log" \
+  || fail "chromium failed on the sweep page: $(tail -5 "$tmp/chromium2.log")"
+python3 - "$tmp/sweep-dom.html" <<'PY'
+import html, json, re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r'<pre id="tp-status"[^>]*>(.*?)</pre>', dom, re.S)
+if not m or not m.group(1).strip():
+    sys.exit("FAIL: the sweep page wrote no status")
+st = json.loads(html.unescape(m.group(1)))
+print("sweep page status: %s" % json.dumps(st))
+errs = []
+if st.get("errors") != 0: errs.append("page errors: %s %s" % (st.get("errors"), st.get("error_text")))
+if st.get("heat_cells") != 6: errs.append("heatmap cells %s, expected 6 (3 x 2 sets)" % st.get("heat_cells"))
+if st.get("charts", 0) < 1: errs.append("no equity chart drawn")
+if st.get("equity_points") != 3: errs.append("best-set equity points %s, expected 3 days" % st.get("equity_points"))
+if st.get("oos_points") != 1: errs.append("out-of-sample points %s, expected 1 (train 2, test 1 on 3 days)" % st.get("oos_points"))
+if "walk-forward" not in dom.lower(): errs.append("no walk-forward table")
 if errs:
     sys.exit("FAIL: " + "; ".join(errs))
 PY

@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tp/app/html_report.hpp"
 #include "tp/engine/instrument.hpp"
 
 namespace tp::app {
@@ -929,7 +930,112 @@ std::string format_sweep_timing(const SweepRun& r) {
 
 namespace {
 
+/// Distinct values of parameter `k` over the sets, numerically ordered when all are numbers.
+std::vector<std::string> axis_values(const SweepRun& r, std::size_t k) {
+  std::vector<std::string> v;
+  for (const SweepSetResult& s : r.results) {
+    const std::string c = param_cell(s.params[k].value);
+    if (std::find(v.begin(), v.end(), c) == v.end()) v.push_back(c);
+  }
+  bool numeric = true;
+  for (const std::string& c : v) {
+    char* end = nullptr;
+    std::strtod(c.c_str(), &end);
+    numeric = numeric && end != c.c_str() && *end == '\0';
+  }
+  if (numeric) {
+    std::sort(v.begin(), v.end(), [](const std::string& a, const std::string& b) { return std::stod(a) < std::stod(b); });
+  } else {
+    std::sort(v.begin(), v.end());
+  }
+  return v;
+}
+
+std::vector<double> cumulative(const std::vector<double>& d) {
+  std::vector<double> c;
+  double sum = 0;
+  for (double x : d) c.push_back(sum += x);
+  return c;
+}
+
 }  // namespace
+
+std::string format_sweep_page(const SweepRun& r, const SweepOutputs& o) {
+  SweepHtml h;
+  h.title = "sweep " + r.sweep_id + ": " + std::to_string(r.results.size()) + " sets over " +
+            std::to_string(r.days.size()) + " trading days" +
+            (r.days.empty() ? std::string() : " (" + r.days.front() + " .. " + r.days.back() + ")");
+  h.objective = to_string(r.objective);
+  // The heatmap's axes: --heatmap X,Y, else the first two parameters.
+  std::size_t xi = 0, yi = 1;
+  if (!o.heatmap.empty()) {
+    const std::size_t comma = o.heatmap.find(',');
+    const std::string x = o.heatmap.substr(0, comma), y = comma == std::string::npos ? "" : o.heatmap.substr(comma + 1);
+    auto find = [&](const std::string& key) {
+      const auto it = std::find(r.param_keys.begin(), r.param_keys.end(), key);
+      if (it == r.param_keys.end()) throw std::invalid_argument("--heatmap: '" + key + "' is not a parameter of this sweep");
+      return static_cast<std::size_t>(it - r.param_keys.begin());
+    };
+    xi = find(x);
+    yi = find(y);
+  }
+  if (r.param_keys.size() >= 2 && !r.results.empty()) {
+    h.x_param = r.param_keys[xi];
+    h.y_param = r.param_keys[yi];
+    h.x_values = axis_values(r, xi);
+    h.y_values = axis_values(r, yi);
+    h.heat.assign(h.y_values.size(), std::vector<double>(h.x_values.size(), std::nan("")));
+    for (const SweepSetResult& s : r.results) {
+      const auto x = static_cast<std::size_t>(
+          std::find(h.x_values.begin(), h.x_values.end(), param_cell(s.params[xi].value)) - h.x_values.begin());
+      const auto y = static_cast<std::size_t>(
+          std::find(h.y_values.begin(), h.y_values.end(), param_cell(s.params[yi].value)) - h.y_values.begin());
+      double& cell = h.heat[y][x];
+      const double v = s.models.front().objective;
+      if (std::isnan(cell) || v > cell) cell = v;  // the best over the other parameters
+    }
+  }
+  h.table_header = {"rank", "set"};
+  for (const std::string& k : r.param_keys) h.table_header.push_back(k);
+  for (const std::string& m : r.fill_models) h.table_header.push_back(std::string(to_string(r.objective)) + " [" + m + "]");
+  for (const char* c : {"net", "trades", "win %", "profit factor", "max DD", "Sharpe"}) h.table_header.push_back(c);
+  const std::vector<const SweepSetResult*> rank = ranked(r);
+  for (std::size_t i = 0; i < std::min(o.summary.top, rank.size()); ++i) {
+    const SweepSetResult& s = *rank[i];
+    const SweepModelResult& m = s.models.front();
+    std::vector<std::string> row = {std::to_string(i + 1), std::to_string(s.set)};
+    for (const ConfigOverride& p : s.params) row.push_back(param_cell(p.value));
+    for (const SweepModelResult& mm : s.models) row.push_back(fmt("%.2f", mm.objective));
+    row.push_back(fmt("%+.0f", m.net_currency));
+    row.push_back(std::to_string(m.trades));
+    row.push_back(fmt("%.1f", m.trades ? 100.0 * m.trade_wins / m.trades : 0.0));
+    row.push_back(fmt("%.2f", m.profit_factor));
+    row.push_back(fmt("%.0f", m.max_day_drawdown_currency));
+    row.push_back(fmt("%.2f", m.sharpe));
+    h.table_rows.push_back(std::move(row));
+  }
+  h.day_labels = r.days;
+  if (!rank.empty()) h.best_equity = cumulative(rank.front()->models.front().day_net);
+  const SweepSummaryOptions& so = o.summary;
+  if (so.wf_train > 0 && so.wf_test > 0 && static_cast<std::size_t>(so.wf_train) + 1 <= r.days.size() && !r.results.empty()) {
+    std::vector<std::vector<double>> matrix;
+    for (const SweepSetResult& s : r.results) matrix.push_back(s.models.front().day_net);
+    const WalkForwardResult wf = walk_forward(matrix, so.wf_train, so.wf_test, r.objective);
+    h.wf_header = {"train", "test", "set", "train " + std::string(to_string(r.objective)), "test net", "parameters"};
+    for (const WalkForwardWindow& w : wf.windows) {
+      const SweepSetResult& s = r.results[static_cast<std::size_t>(w.chosen)];
+      h.wf_rows.push_back({r.days[static_cast<std::size_t>(w.train_begin)] + " .. " + r.days[static_cast<std::size_t>(w.train_end - 1)],
+                           r.days[static_cast<std::size_t>(w.test_begin)] + " .. " + r.days[static_cast<std::size_t>(w.test_end - 1)],
+                           std::to_string(s.set), fmt("%.2f", w.train_objective), fmt("%+.0f", w.test_net),
+                           params_text(s)});
+    }
+    h.wf_rows.push_back({"out-of-sample, stitched", std::to_string(wf.oos_day_net.size()) + " days", "", "",
+                         fmt("%+.0f", wf.oos_net), "in-sample best set on the same days: " + fmt("%+.0f", wf.is_net)});
+    h.oos_equity = cumulative(wf.oos_day_net);
+  }
+  return format_sweep_html(h);
+}
+
 
 void write_sweep_outputs(const SweepRun& r, const SweepOutputs& o, std::ostream& out) {
   auto write = [](const std::string& path, const std::string& text) {
@@ -945,7 +1051,7 @@ void write_sweep_outputs(const SweepRun& r, const SweepOutputs& o, std::ostream&
     return;
   }
   if (!o.csv.empty()) write(o.csv, format_sweep_csv(r));
-  if (!o.html.empty()) write(o.html, format_sweep_page(r, o));
+  if (!o.html.empty()) write_html_file(o.html, format_sweep_page(r, o));
   out << format_sweep_summary(r, o.summary);
 }
 
