@@ -180,6 +180,8 @@ void expect_same(const Config& a, const Config& b) {
   EXPECT_EQ(a.risk.max_daily_loss_points, b.risk.max_daily_loss_points);
   EXPECT_EQ(a.risk.price_band_ticks, b.risk.price_band_ticks);
   EXPECT_EQ(a.venue.latency_ms, b.venue.latency_ms);
+  EXPECT_EQ(a.venue.fill_model, b.venue.fill_model);
+  EXPECT_EQ(a.venue.slippage_ticks, b.venue.slippage_ticks);
   EXPECT_EQ(a.persist.sync, b.persist.sync);
   EXPECT_EQ(a.persist.batch_records, b.persist.batch_records);
   EXPECT_EQ(a.persist.map_size_mb, b.persist.map_size_mb);
@@ -531,6 +533,10 @@ TEST(ConfigErrors, WrongTypesNameFieldAndExpectedType) {
                          {"strategy.pnl_scope must be one of \"day|cumulative\""}));
   EXPECT_TRUE(fails_with("[persist]\nsync = \"always\"\n",
                          {"persist.sync must be one of \"nosync|durable\""}));
+  EXPECT_TRUE(fails_with("[venue]\nfill_model = \"optimistic\"\n",
+                         {"venue.fill_model must be one of \"book|trade_through|slippage\"", "\"optimistic\""}));
+  EXPECT_TRUE(fails_with("[venue]\nslippage_ticks = 101\n", {"cfg.toml", "venue.slippage_ticks", "0..100"}));
+  EXPECT_TRUE(fails_with("[venue]\nslippage_ticks = -1\n", {"venue.slippage_ticks", "0..100"}));
   EXPECT_TRUE(fails_with("[instrument]\ntick_size = 0.5\n",
                          {"instrument.tick_size must be a decimal string"}));
   EXPECT_TRUE(fails_with("[instrument]\ntick_size = \"1e-2\"\n",
@@ -799,6 +805,23 @@ TEST(ConfigResolve, OffGridDistanceThrowsNamingTheField) {
       "1\n[[strategy.rules]]\ntrailing_activation_points = 15.5\n",
       kName);
   EXPECT_EQ(ok.strategy.rules[0].activation_ticks, Ticks{31});
+}
+
+// ------------------------------------------------------------------ venue fill model
+
+TEST(ConfigVenue, FillModelDefaultsToBookAndLoadsEachModel) {
+  const Config d = default_config();
+  EXPECT_EQ(d.venue.fill_model, FillModel::Book);
+  EXPECT_EQ(d.venue.slippage_ticks, 0);
+  const Config t = load_config_text("[venue]\nfill_model = \"trade_through\"\n", kName);
+  EXPECT_EQ(t.venue.fill_model, FillModel::TradeThrough);
+  const Config s = load_config_text("[venue]\nfill_model = \"SLIPPAGE\"\nslippage_ticks = 2\n", kName);
+  EXPECT_EQ(s.venue.fill().model, FillModel::Slippage);
+  EXPECT_EQ(s.venue.fill().slippage_ticks, 2);
+  // slippage_ticks is accepted with any model (only slippage uses it).
+  EXPECT_EQ(load_config_text("[venue]\nslippage_ticks = 3\n", kName).venue.fill().model, FillModel::Book);
+  const std::string text = describe(s);
+  EXPECT_NE(text.find("fill_model slippage, slippage_ticks 2 ticks"), std::string::npos) << text;
 }
 
 // ------------------------------------------------------------------ describe()

@@ -737,6 +737,21 @@ TEST_F(VenueFixTest, BadFaultsLineIsAClearErrorExit2) {
   EXPECT_NE(err.find("'x'"), std::string::npos) << err;
 }
 
+// The replay-only fill models (docs/DESIGN.md "Fill models") are refused, not ignored:
+// the exchange simulator matches against the book it sends.
+TEST_F(VenueFixTest, ReplayOnlyFillModelIsAClearErrorExit2) {
+  {
+    std::ofstream f(dir_ / "cfg.toml");
+    f << "[venue]\nfill_model = \"trade_through\"\n";
+  }
+  VenueProc v(dir_, {"--config", (dir_ / "cfg.toml").string()});
+  EXPECT_EQ(v.wait(), 2);
+  const std::string err = v.stderr_text();
+  EXPECT_NE(err.find("cfg.toml"), std::string::npos) << err;
+  EXPECT_NE(err.find("venue.fill_model 'trade_through'"), std::string::npos) << err;
+  EXPECT_NE(err.find("book"), std::string::npos) << err;
+}
+
 TEST_F(VenueFixTest, SigtermStopsTheVenueAndWritesItsState) {
   VenueProc v(dir_, {"--speed", "0"});
   ASSERT_GT(v.port(), 0) << v.stderr_text();

@@ -1,5 +1,9 @@
-// The simulated venue: FOK/IOC matching against the recorded book, ids, rejects.
+// The simulated venue: FOK/IOC matching against the recorded book, ids, rejects, and the
+// fill models (book, trade_through, slippage) on hand-built event sequences.
 #include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <vector>
 
 #include "tp/engine/venue/sim_venue.hpp"
 
@@ -307,6 +311,263 @@ TEST_F(SimVenueRestingTest, MatchRestingStopsWhenTheOutputIsFullAndResumes) {
   EXPECT_EQ(venue.match_resting(small, kMaxLevels + 1), 2) << "room for whole orders only";
   EXPECT_EQ(venue.match_resting(small, kMaxLevels + 1), 1);
   EXPECT_EQ(venue.match_resting(small, kMaxLevels + 1), 0);
+}
+
+
+// ---- fill models (docs/DESIGN.md "Fill models")
+
+constexpr int64_t kT0 = 1'000'000'000;  // the order's send time (origin), ns
+constexpr int64_t kMs = kNsPerMs;
+
+/// A trade print (no book), as a trades-only file has after the tick rule minus its book.
+InputEvent print(int64_t ts, int64_t px, int32_t qty, uint8_t extra_flags = 0) {
+  InputEvent e{};
+  e.ts = TimeNs{ts};
+  e.flags = static_cast<uint8_t>(kInTrade | extra_flags);
+  e.last = Price{px};
+  e.last_qty = Qty{qty};
+  return e;
+}
+
+/// A venue with a model over a hand-built event sequence. The venue's book is set
+/// directly (on_market); `events` are the prints, and `applied(k)` says the first k of
+/// them have been applied at the arrival.
+class FillModelTest : public ::testing::Test {
+ protected:
+  // The venue remembers prints by address: appending must never move the events.
+  FillModelTest() { events.reserve(16); }
+  void use(FillModel m, int32_t slippage = 0, int64_t latency = kLatency) {
+    venue = SimVenue(latency);
+    venue.set_fill_model(FillModelConfig{m, slippage});
+  }
+  InputCursor applied(std::size_t k) {
+    segs = InputSegments{std::span<const InputEvent>(events)};
+    return InputCursor{&segs, k == events.size() ? 1u : 0u, k == events.size() ? 0u : k};
+  }
+  InputCursor all() { return applied(events.size()); }
+  int run(const OrderRequest& o, const InputCursor& c) {
+    EXPECT_TRUE(venue.accept(o));
+    return venue.process_next(out, c);
+  }
+  SimVenue venue{kLatency};
+  std::vector<InputEvent> events;
+  InputSegments segs;
+  ExecReport out[SimVenue::kMaxReportsPerOrder];
+};
+
+TEST_F(FillModelTest, BookIsTheDefaultAndReadsNoPrints) {
+  EXPECT_EQ(venue.fill_model().model, FillModel::Book);
+  venue.on_market(book({{99, 5}}, {{100, 5}}));
+  events = {print(kT0 + 1 * kMs, 101, 1)};  // nothing at the limit: irrelevant to the book
+  ASSERT_EQ(run(order(1, Side::Buy, 100, 3, Tif::Fok, kT0), all()), 2);
+  EXPECT_EQ(out[1].type, ExecType::Trade);
+  EXPECT_EQ(out[1].last_px, Price{100});
+  EXPECT_EQ(out[1].last_qty, Qty{3});
+  EXPECT_EQ(venue.stats().model_refusals, 0u);
+}
+
+TEST_F(FillModelTest, TradeThroughFillsWhenEnoughPrintsAtOrThroughTheLimitInFlight) {
+  use(FillModel::TradeThrough);
+  venue.on_market(book({{99, 10}}, {{100, 10}}));
+  events = {print(kT0, 100, 5),             // the print that caused the order: at send time, not in (send, arrival]
+            print(kT0 + 1 * kMs, 100, 1),   // at the limit
+            print(kT0 + 3 * kMs, 99, 1),    // through it
+            print(kT0 + 4 * kMs, 101, 7)};  // above a buy's limit: does not count
+  ASSERT_EQ(run(order(1, Side::Buy, 100, 2, Tif::Fok, kT0), all()), 2);
+  EXPECT_EQ(out[1].type, ExecType::Trade);
+  EXPECT_EQ(out[1].last_qty, Qty{2});
+  EXPECT_EQ(out[1].last_px, Price{100}) << "at the book's price, never the better print's 99";
+  EXPECT_EQ(venue.stats().model_refusals, 0u);
+}
+
+TEST_F(FillModelTest, TradeThroughCancelsWhenThePrintedVolumeIsShort) {
+  use(FillModel::TradeThrough);
+  venue.on_market(book({{99, 10}}, {{100, 10}}));
+  events = {print(kT0 + 1 * kMs, 100, 1), print(kT0 + 3 * kMs, 99, 1)};
+  ASSERT_EQ(run(order(1, Side::Buy, 100, 3, Tif::Fok, kT0), all()), 2);
+  EXPECT_EQ(out[1].type, ExecType::Canceled);
+  EXPECT_EQ(out[1].cum_qty, Qty{0});
+  EXPECT_EQ(venue.stats().model_refusals, 1u) << "the book alone would have filled it";
+  // Nothing was used: the two lots still serve a 2-lot order of the same window.
+  ASSERT_EQ(run(order(2, Side::Buy, 100, 2, Tif::Fok, kT0), all()), 2);
+  EXPECT_EQ(out[1].type, ExecType::Trade);
+}
+
+TEST_F(FillModelTest, TradeThroughIgnoresPrintsOutsideTheWindow) {
+  use(FillModel::TradeThrough);
+  venue.on_market(book({{99, 10}}, {{100, 10}}));
+  const int64_t arrival = kT0 + kLatency;
+  events = {print(kT0 - 1 * kMs, 100, 9),  // before the send
+            print(kT0, 100, 9),            // at the send: the window is open there
+            print(arrival + 1, 100, 9)};   // after the arrival (the cursor says applied anyway)
+  ASSERT_EQ(run(order(1, Side::Buy, 100, 1, Tif::Fok, kT0), all()), 2);
+  EXPECT_EQ(out[1].type, ExecType::Canceled) << "no print in (send, arrival]";
+  // The same print at the arrival instant itself is inside (the window is closed there).
+  events.back() = print(arrival, 100, 1);
+  ASSERT_EQ(run(order(2, Side::Buy, 100, 1, Tif::Fok, kT0), all()), 2);
+  EXPECT_EQ(out[1].type, ExecType::Trade);
+}
+
+TEST_F(FillModelTest, TradeThroughReadsOnlyWhatTheCursorSaysIsApplied) {
+  use(FillModel::TradeThrough);
+  venue.on_market(book({{99, 10}}, {{100, 10}}));
+  events = {print(kT0 + 1 * kMs, 100, 1), print(kT0 + 2 * kMs, 100, 1)};
+  ASSERT_EQ(run(order(1, Side::Buy, 100, 2, Tif::Fok, kT0), applied(1)), 2);
+  EXPECT_EQ(out[1].type, ExecType::Canceled) << "the second print is not applied yet: no lookahead";
+  ASSERT_EQ(run(order(2, Side::Buy, 100, 1, Tif::Fok, kT0), applied(1)), 2);
+  EXPECT_EQ(out[1].type, ExecType::Trade);
+  // No cursor at all: nothing printed, nothing fills.
+  ASSERT_EQ(run(order(3, Side::Buy, 100, 1, Tif::Fok, kT0), InputCursor{}), 2);
+  EXPECT_EQ(out[1].type, ExecType::Canceled);
+}
+
+TEST_F(FillModelTest, TradeThroughNeedsThePrintOnTheRightSideOfTheLimit) {
+  use(FillModel::TradeThrough);
+  venue.on_market(book({{100, 10}}, {{101, 10}}));
+  events = {print(kT0 + 1 * kMs, 102, 5),  // above 101: a sell at 100 counts it, a buy at 101 does not
+            print(kT0 + 2 * kMs, 99, 5)};  // below 100: a buy at 101 counts it, a sell at 100 does not
+  // A buy at 101 sees only the 99 print.
+  ASSERT_EQ(run(order(1, Side::Buy, 101, 6, Tif::Fok, kT0), all()), 2);
+  EXPECT_EQ(out[1].type, ExecType::Canceled) << "only 5 lots printed at or below 101";
+  ASSERT_EQ(run(order(2, Side::Buy, 101, 5, Tif::Fok, kT0), all()), 2);
+  EXPECT_EQ(out[1].type, ExecType::Trade);
+  EXPECT_EQ(out[1].last_px, Price{101});
+  // A sell at 100 sees only the 102 print (5 lots); a sell at 103 sees nothing.
+  ASSERT_EQ(run(order(3, Side::Sell, 103, 1, Tif::Fok, kT0), all()), 2);
+  EXPECT_EQ(out[1].type, ExecType::Canceled) << "book bid 100 < 103 and nothing printed at >= 103";
+  ASSERT_EQ(run(order(4, Side::Sell, 100, 6, Tif::Fok, kT0), all()), 2);
+  EXPECT_EQ(out[1].type, ExecType::Canceled) << "only 5 lots printed at or above 100";
+  ASSERT_EQ(run(order(5, Side::Sell, 100, 5, Tif::Fok, kT0), all()), 2);
+  EXPECT_EQ(out[1].type, ExecType::Trade);
+  EXPECT_EQ(out[1].last_px, Price{100});
+  EXPECT_EQ(venue.stats().model_refusals, 2u) << "orders 1 and 4; order 3 the book refused too";
+}
+
+TEST_F(FillModelTest, TradeThroughIocFillsAtMostThePrintedVolume) {
+  use(FillModel::TradeThrough);
+  venue.on_market(book({{99, 10}}, {{100, 10}}));
+  events = {print(kT0 + 1 * kMs, 100, 1), print(kT0 + 2 * kMs, 98, 1)};
+  ASSERT_EQ(run(order(1, Side::Buy, 100, 5, Tif::Ioc, kT0), all()), 3);
+  EXPECT_EQ(out[1].type, ExecType::Trade);
+  EXPECT_EQ(out[1].last_qty, Qty{2});
+  EXPECT_EQ(out[1].last_px, Price{100});
+  EXPECT_EQ(out[2].type, ExecType::Canceled);
+  EXPECT_EQ(out[2].cum_qty, Qty{2});
+  EXPECT_EQ(venue.stats().model_refusals, 1u);
+  // And never more than the book: 1 lot offered, 2 printed (a fresh venue: new input).
+  use(FillModel::TradeThrough);
+  venue.on_market(book({{99, 10}}, {{100, 1}}, 2'000));
+  events = {print(kT0 + 11 * kMs, 100, 2)};
+  ASSERT_EQ(run(order(2, Side::Buy, 100, 5, Tif::Ioc, kT0 + 10 * kMs), all()), 3);
+  EXPECT_EQ(out[1].last_qty, Qty{1});
+}
+
+TEST_F(FillModelTest, TradeThroughUsesEachPrintedLotOncePerSide) {
+  use(FillModel::TradeThrough);
+  venue.on_market(book({{99, 10}}, {{100, 10}}));
+  events = {print(kT0 + 1 * kMs, 100, 1), print(kT0 + 2 * kMs, 100, 1)};
+  // Three one-lot buys in the same window: two lots printed, two fill.
+  for (uint64_t id = 1; id <= 2; ++id) {
+    ASSERT_EQ(run(order(id, Side::Buy, 100, 1, Tif::Fok, kT0), all()), 2);
+    EXPECT_EQ(out[1].type, ExecType::Trade) << id;
+  }
+  ASSERT_EQ(run(order(3, Side::Buy, 100, 1, Tif::Fok, kT0), all()), 2);
+  EXPECT_EQ(out[1].type, ExecType::Canceled) << "both printed lots are used";
+  // A sell sees the same prints (another counterparty side).
+  venue.on_market(book({{100, 10}}, {{101, 10}}, 2'000));
+  ASSERT_EQ(run(order(4, Side::Sell, 100, 2, Tif::Fok, kT0), all()), 2);
+  EXPECT_EQ(out[1].type, ExecType::Trade);
+  // A later window no longer holds those prints; a new one serves a new order.
+  events.push_back(print(kT0 + 9 * kMs, 100, 1));
+  ASSERT_EQ(run(order(5, Side::Buy, 101, 1, Tif::Fok, kT0 + 5 * kMs), all()), 2);
+  EXPECT_EQ(out[1].type, ExecType::Trade);
+}
+
+TEST_F(FillModelTest, TradeThroughAtLatencyZeroIsTheArrivalInstant) {
+  use(FillModel::TradeThrough, 0, 0);
+  venue.on_market(book({{99, 10}}, {{100, 10}}));
+  events = {print(kT0 - 1, 100, 5), print(kT0, 100, 2)};  // the causing print is at the arrival
+  ASSERT_EQ(run(order(1, Side::Buy, 100, 3, Tif::Fok, kT0), all()), 2);
+  EXPECT_EQ(out[1].type, ExecType::Canceled) << "only the 2 lots printed at the instant count";
+  ASSERT_EQ(run(order(2, Side::Buy, 100, 2, Tif::Fok, kT0), all()), 2);
+  EXPECT_EQ(out[1].type, ExecType::Trade);
+}
+
+TEST_F(FillModelTest, TradeThroughWindowSpansSegmentsAndSkipsAuctionPrints) {
+  use(FillModel::TradeThrough);
+  venue.on_market(book({{99, 10}}, {{100, 10}}));
+  const std::vector<InputEvent> a = {print(kT0 - 5 * kMs, 100, 9), print(kT0 + 1 * kMs, 100, 1)};
+  const std::vector<InputEvent> empty;
+  const std::vector<InputEvent> b = {print(kT0 + 2 * kMs, 100, 5, kInAuction), print(kT0 + 3 * kMs, 100, 1)};
+  segs = InputSegments{std::span<const InputEvent>(a), std::span<const InputEvent>(empty),
+                       std::span<const InputEvent>(b)};
+  ASSERT_TRUE(venue.accept(order(1, Side::Buy, 100, 3, Tif::Fok, kT0)));
+  ASSERT_EQ(venue.process_next(out, InputCursor{&segs, 3, 0}), 2);
+  EXPECT_EQ(out[1].type, ExecType::Canceled) << "1 + 1 lots: the auction print does not count";
+  ASSERT_TRUE(venue.accept(order(2, Side::Buy, 100, 2, Tif::Fok, kT0)));
+  ASSERT_EQ(venue.process_next(out, InputCursor{&segs, 3, 0}), 2);
+  EXPECT_EQ(out[1].type, ExecType::Trade) << "one lot from each file";
+}
+
+TEST_F(FillModelTest, SlippageCancelsAFokAtTheBestPriceAndFillsOneAtBestPlusN) {
+  use(FillModel::Slippage, 2);
+  venue.on_market(book({{99, 5}}, {{100, 5}}));
+  for (int64_t limit : {100, 101}) {
+    ASSERT_EQ(run(order(static_cast<uint64_t>(limit), Side::Buy, limit, 1, Tif::Fok, kT0), {}), 2);
+    EXPECT_EQ(out[1].type, ExecType::Canceled) << limit;
+  }
+  EXPECT_EQ(venue.stats().model_refusals, 2u);
+  ASSERT_EQ(run(order(1, Side::Buy, 102, 1, Tif::Fok, kT0), {}), 2);
+  EXPECT_EQ(out[1].type, ExecType::Trade);
+  EXPECT_EQ(out[1].last_px, Price{102});
+  ASSERT_EQ(run(order(2, Side::Buy, 110, 1, Tif::Fok, kT0), {}), 2);
+  EXPECT_EQ(out[1].last_px, Price{102}) << "at the moved book's price, not the limit";
+  // Sells: bid 99 - 2.
+  ASSERT_EQ(run(order(3, Side::Sell, 99, 1, Tif::Fok, kT0), {}), 2);
+  EXPECT_EQ(out[1].type, ExecType::Canceled);
+  ASSERT_EQ(run(order(4, Side::Sell, 97, 1, Tif::Fok, kT0), {}), 2);
+  EXPECT_EQ(out[1].type, ExecType::Trade);
+  EXPECT_EQ(out[1].last_px, Price{97});
+  EXPECT_EQ(venue.stats().model_refusals, 3u);
+}
+
+TEST_F(FillModelTest, SlippageMovesEveryLevelAndKeepsTheSizes) {
+  use(FillModel::Slippage, 2);
+  venue.on_market(book({{99, 5}}, {{100, 1}, {101, 5}}));
+  ASSERT_EQ(run(order(1, Side::Buy, 103, 3, Tif::Fok, kT0), {}), 3);
+  EXPECT_EQ(out[1].last_px, Price{102});
+  EXPECT_EQ(out[1].last_qty, Qty{1});
+  EXPECT_EQ(out[2].last_px, Price{103});
+  EXPECT_EQ(out[2].last_qty, Qty{2});
+  // IOC: what the moved book offers within the limit (the 1 lot at 102 is taken; 3 left at 103).
+  ASSERT_EQ(run(order(2, Side::Buy, 103, 5, Tif::Ioc, kT0), {}), 3);
+  EXPECT_EQ(out[1].last_qty, Qty{3});
+  EXPECT_EQ(out[1].last_px, Price{103});
+  // A bid moved below one tick offers nothing.
+  venue.on_market(book({{1, 5}}, {{2, 5}}, 2'000));
+  ASSERT_EQ(run(order(3, Side::Sell, 1, 1, Tif::Fok, kT0), {}), 2);
+  EXPECT_EQ(out[1].type, ExecType::Canceled);
+}
+
+TEST_F(FillModelTest, SlippageZeroIsTheBook) {
+  use(FillModel::Slippage, 0);
+  venue.on_market(book({{99, 5}}, {{100, 5}}));
+  ASSERT_EQ(run(order(1, Side::Buy, 100, 1, Tif::Fok, kT0), {}), 2);
+  EXPECT_EQ(out[1].last_px, Price{100});
+  EXPECT_EQ(venue.stats().model_refusals, 0u);
+}
+
+TEST(FillModelConfigTest, BadSlippageAndRestingModeAreRefused) {
+  SimVenue v(kLatency);
+  EXPECT_THROW(v.set_fill_model(FillModelConfig{FillModel::Slippage, kMaxSlippageTicks + 1}), std::invalid_argument);
+  EXPECT_THROW(v.set_fill_model(FillModelConfig{FillModel::Slippage, -1}), std::invalid_argument);
+  v.set_fill_model(FillModelConfig{FillModel::Slippage, kMaxSlippageTicks});
+  EXPECT_THROW(v.enable_resting(4), std::invalid_argument) << "resting mode matches with the book only";
+  SimVenue r(0);
+  r.enable_resting(4);
+  EXPECT_THROW(r.set_fill_model(FillModelConfig{FillModel::TradeThrough, 0}), std::invalid_argument);
+  EXPECT_NO_THROW(r.set_fill_model(FillModelConfig{}));
+  EXPECT_STREQ(to_string(FillModel::TradeThrough), "trade_through");
 }
 
 }  // namespace

@@ -148,6 +148,12 @@ const ConfigField kFields[] = {
   // ---- [venue]
   {"venue", "latency_ms", K::Int, "ms", 0, 60'000, false, false, {5, 0, 0}, "", "",
    "simulated venue: order -> venue -> report delay in event time", false, TP_FIELD_REF(c.venue.latency_ms)},
+  {"venue", "fill_model", K::Enum, "", 0, 0, false, false, {0, 0, 0}, "book", "book|trade_through|slippage",
+   "what a FOK/IOC fills: book (as recorded), trade_through (also printed at/through the limit in flight), "
+   "slippage (book moved slippage_ticks worse)", false, TP_FIELD_REF(c.venue.fill_model)},
+  {"venue", "slippage_ticks", K::Int, "ticks", 0, kMaxSlippageTicks, false, false, {0, 0, 0}, "", "",
+   "fill_model slippage: asks this many ticks higher, bids lower (ignored by the other models)", false,
+   TP_FIELD_REF(c.venue.slippage_ticks)},
   // ---- [persist]
   {"persist", "sync", K::Enum, "", 0, 0, false, false, {0, 0, 0}, "nosync", "nosync|durable",
    "nosync (replay) or durable (fsync every batch, live)", false, TP_FIELD_REF(c.persist.sync)},

@@ -32,7 +32,7 @@ void apply_input_event(MarketData& md, const InputEvent& in) noexcept {
 }
 
 FeedAgent::FeedAgent(InputSegments input, int64_t latency_ns, EventRing& out, OrderRing& venue_in,
-                     PipelineProbe probe, bool stamp_ingress)
+                     PipelineProbe probe, bool stamp_ingress, const FillModelConfig& fill)
     : input_(std::move(input)),
       venue_(latency_ns),
       latency_ns_(latency_ns),
@@ -41,6 +41,7 @@ FeedAgent::FeedAgent(InputSegments input, int64_t latency_ns, EventRing& out, Or
       probe_(probe),
       stamp_ingress_(stamp_ingress) {
   std::erase_if(input_, [](std::span<const InputEvent> s) { return s.empty(); });
+  venue_.set_fill_model(fill);
 }
 
 void FeedAgent::collect_orders() noexcept {
@@ -168,7 +169,9 @@ int FeedAgent::do_work() {
         venue_.on_market(*last_quote_);
         applied_quote_ = last_quote_;
       }
-      const int n = venue_.process_next(reports);
+      // Every input event before the cursor has ts <= when (input first on a tie), none
+      // after it: the trade_through window is read from there, causally.
+      const int n = venue_.process_next(reports, InputCursor{&input_, seg_, next_});
       for (int i = 0; i < n; ++i) {
         Event* e = claim(when, EventKind::Exec);
         e->u.er = reports[i];

@@ -87,7 +87,7 @@ Pipeline::Pipeline(const Config& cfg, InputSegments input, uint32_t run_id, Grou
           cfg,
           [&](const FeedPorts<SpscRing>& p) {
             return std::make_unique<FeedAgent>(std::move(input), cfg.venue.latency_ns(), p.out, p.venue_in, p.probe,
-                                               opt.stamp_ingress);
+                                               opt.stamp_ingress, cfg.venue.fill());
           },
           run_id, std::move(group_floor), opt) {}
 

@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <stdexcept>
+#include <string>
 
 namespace tp {
 
@@ -12,6 +13,19 @@ SimVenue::SimVenue(int64_t latency_ns, std::size_t max_pending, std::size_t max_
       (max_orders & (max_orders - 1)) != 0) {
     throw std::invalid_argument("SimVenue: max_pending and max_orders must be powers of two");
   }
+}
+
+void SimVenue::set_fill_model(const FillModelConfig& m) {
+  if (m.slippage_ticks < 0 || m.slippage_ticks > kMaxSlippageTicks) {
+    throw std::invalid_argument("SimVenue: slippage_ticks must be 0.." + std::to_string(kMaxSlippageTicks) +
+                                ", got " + std::to_string(m.slippage_ticks));
+  }
+  if (resting_enabled_ && m.model != FillModel::Book) {
+    throw std::invalid_argument(std::string("SimVenue: resting mode matches with the book model only, not ") +
+                                to_string(m.model));
+  }
+  model_ = m;
+  shift_ = m.model == FillModel::Slippage ? m.slippage_ticks : 0;
 }
 
 void SimVenue::on_market(const InputEvent& ev) noexcept {
@@ -57,14 +71,14 @@ bool SimVenue::seen_before(ClientOrderId id) noexcept {
   return false;
 }
 
-int SimVenue::process_next(ExecReport* out) noexcept {
+int SimVenue::process_next(ExecReport* out, const InputCursor& applied) noexcept {
   assert(has_pending());
   const OrderRequest o = pending_[head_ & mask_];
   ++head_;
-  return match(o, out);
+  return match(o, o.origin_time + latency_ns_, applied, out);
 }
 
-int SimVenue::match(const OrderRequest& o, ExecReport* out) noexcept {
+int SimVenue::match(const OrderRequest& o, TimeNs arrival, const InputCursor& applied, ExecReport* out) noexcept {
   ++stats_.orders;
   ExecReport base;
   base.client_id = o.client_id;
@@ -105,10 +119,21 @@ int SimVenue::match(const OrderRequest& o, ExecReport* out) noexcept {
   ack.leaves_qty = o.qty;
   out[n++] = ack;
 
-  // What the book offers at or better than the limit.
-  const int32_t available = available_for(o);
+  // What the book offers at or better than the limit (Slippage: the moved book).
   const int32_t want = o.qty.lots;
-  const int32_t fill = o.tif == Tif::Fok ? (available >= want ? want : 0) : (available < want ? available : want);
+  auto fill_of = [&](int32_t available) {
+    return o.tif == Tif::Fok ? (available >= want ? want : 0) : (available < want ? available : want);
+  };
+  int32_t available = available_for(o, shift_);
+  if (model_.model == FillModel::TradeThrough && o.tif != Tif::Day) {
+    const int32_t printed = window_prints(o, arrival, applied, 0);
+    if (printed < available) available = printed;
+  }
+  const int32_t fill = fill_of(available);
+  if (model_.model != FillModel::Book) {
+    if (fill < fill_of(available_for(o, 0))) ++stats_.model_refusals;
+    if (model_.model == FillModel::TradeThrough && fill > 0) (void)window_prints(o, arrival, applied, fill);
+  }
 
   int32_t cum = 0;
   n += take(o, vid, fill, cum, out + n);
@@ -133,26 +158,99 @@ int SimVenue::match(const OrderRequest& o, ExecReport* out) noexcept {
   return n;
 }
 
-int32_t SimVenue::available_for(const OrderRequest& o) const noexcept {
+int32_t SimVenue::available_for(const OrderRequest& o, int64_t shift) const noexcept {
   const Level* book = o.side == Side::Buy ? asks_ : bids_;
   const int depth = o.side == Side::Buy ? nasks_ : nbids_;
+  const Ticks moved{o.side == Side::Buy ? shift : -shift};
   int32_t available = 0;
   for (int i = 0; i < depth; ++i) {
-    const bool marketable = o.side == Side::Buy ? book[i].px <= o.limit : book[i].px >= o.limit;
+    const Price px = book[i].px + moved;
+    const bool marketable = o.side == Side::Buy ? px <= o.limit : px >= o.limit;
     if (!marketable) break;
     available += book[i].qty.lots - book[i].taken.lots;
   }
   return available;
 }
 
+int32_t SimVenue::window_prints(const OrderRequest& o, TimeNs arrival, const InputCursor& applied,
+                                int32_t consume) noexcept {
+  if (applied.segments == nullptr) return 0;
+  const InputSegments& segs = *applied.segments;
+  // The window: event times in (lo, arrival]; latency 0 makes it the instant itself.
+  const int64_t lo = arrival.ns - (latency_ns_ > 0 ? latency_ns_ : 1);
+  const int sd = o.side == Side::Buy ? 0 : 1;
+  UsedPrint* used = used_[sd];
+  int& nused = nused_[sd];
+  if (consume == 0) {  // forget prints no window can hold any more (arrivals never go back)
+    int k = 0;
+    for (int i = 0; i < nused; ++i) {
+      if (used[i].ev->ts.ns > lo) used[k++] = used[i];
+    }
+    nused = k;
+  }
+  // Back from the cursor to the window's first event (events are in time order).
+  std::size_t s = applied.seg < segs.size() ? applied.seg : segs.size();
+  std::size_t i = s < segs.size() ? (applied.next < segs[s].size() ? applied.next : segs[s].size()) : 0;
+  const std::size_t end_s = s;
+  const std::size_t end_i = i;
+  for (;;) {
+    std::size_t ps = s;
+    std::size_t pi = i;
+    while (pi == 0 && ps > 0) pi = segs[--ps].size();
+    if (pi == 0) break;
+    --pi;
+    if (segs[ps][pi].ts.ns <= lo) break;
+    s = ps;
+    i = pi;
+  }
+  // Forward over the window, earliest first.
+  int32_t found = 0;
+  int slots = kMaxUsedPrints - nused;
+  for (;;) {
+    while (s < end_s && i >= segs[s].size()) {
+      ++s;
+      i = 0;
+    }
+    if (s >= end_s && i >= end_i) break;
+    const InputEvent& ev = segs[s][i++];
+    if ((ev.flags & kInTrade) == 0 || (ev.flags & kInAuction) != 0) continue;
+    if (ev.ts.ns <= lo || ev.ts > arrival) continue;  // causal even for a cursor past the arrival
+    if (o.side == Side::Buy ? ev.last > o.limit : ev.last < o.limit) continue;
+    int slot = -1;
+    for (int k = 0; k < nused; ++k) {
+      if (used[k].ev == &ev) {
+        slot = k;
+        break;
+      }
+    }
+    if (slot < 0 && slots == 0) continue;  // table full: not counted
+    const int32_t free = ev.last_qty.lots - (slot >= 0 ? used[slot].lots : 0);
+    if (free <= 0) continue;
+    if (slot < 0) --slots;
+    found += free;
+    if (consume > 0) {
+      const int32_t take_lots = free < consume ? free : consume;
+      if (slot < 0) {
+        slot = nused++;
+        used[slot] = UsedPrint{&ev, 0};
+      }
+      used[slot].lots += take_lots;
+      consume -= take_lots;
+      if (consume == 0) break;
+    }
+  }
+  return found;
+}
+
 int SimVenue::take(const OrderRequest& o, VenueOrderId vid, int32_t fill, int32_t& cum, ExecReport* out) noexcept {
   Level* book = o.side == Side::Buy ? asks_ : bids_;
   const int depth = o.side == Side::Buy ? nasks_ : nbids_;
+  const Ticks moved{o.side == Side::Buy ? shift_ : -shift_};
   auto marketable = [&](Price px) { return o.side == Side::Buy ? px <= o.limit : px >= o.limit; };
   const int32_t want = o.qty.lots;
   const int32_t target = cum + fill;
   int n = 0;
-  for (int i = 0; i < depth && cum < target && marketable(book[i].px); ++i) {
+  for (int i = 0; i < depth && cum < target && marketable(book[i].px + moved); ++i) {
     const int32_t free = book[i].qty.lots - book[i].taken.lots;
     if (free <= 0) continue;
     const int32_t take_lots = free < target - cum ? free : target - cum;
@@ -167,7 +265,7 @@ int SimVenue::take(const OrderRequest& o, VenueOrderId vid, int32_t fill, int32_
     f.limit_price = o.limit;
     f.order_qty = o.qty;
     f.last_qty = Qty{take_lots};
-    f.last_px = book[i].px;
+    f.last_px = book[i].px + moved;
     f.cum_qty = Qty{cum};
     f.leaves_qty = Qty{want - cum};
     out[n++] = f;
@@ -179,6 +277,10 @@ int SimVenue::take(const OrderRequest& o, VenueOrderId vid, int32_t fill, int32_
 
 void SimVenue::enable_resting(std::size_t max_resting) {
   if (max_resting == 0) throw std::invalid_argument("SimVenue: max_resting must be at least 1");
+  if (model_.model != FillModel::Book) {
+    throw std::invalid_argument(std::string("SimVenue: resting mode matches with the book model only, not ") +
+                                to_string(model_.model));
+  }
   resting_.reserve(max_resting);
   resting_enabled_ = true;
 }

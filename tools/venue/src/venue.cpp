@@ -1052,6 +1052,12 @@ VenueSummary run_venue(const VenueOptions& opt, std::ostream& out, std::ostream&
   if (!opt.faults_path.empty()) faults = parse_faults(opt.faults_path);
 
   Config cfg = opt.config_path.empty() ? default_config() : load_config(opt.config_path);
+  // The exchange simulator matches against the book it sends (resting orders included):
+  // the replay-only fill models have no meaning here, and are refused rather than ignored.
+  if (cfg.venue.fill_model != FillModel::Book) {
+    throw ConfigError(cfg.source + ": venue.fill_model '" + to_string(cfg.venue.fill_model) +
+                      "' is for replay only; tickpipe venue matches with the book model (set it to \"book\")");
+  }
   select_instrument(cfg, opt.read.symbol);
   ReadOptions ro = opt.read;
   ro.tick_rule = cfg.tick_rule;

@@ -22,6 +22,7 @@
 #include "tp/engine/input/readers.hpp"
 #include "tp/engine/instrument.hpp"
 #include "tp/engine/types.hpp"
+#include "tp/engine/venue/fill_model.hpp"
 
 namespace tp {
 
@@ -106,10 +107,15 @@ struct RiskLimits {
   Ticks max_daily_loss_ticks;         ///< resolved
 };
 
-/// The simulated venue of replay (SPEC §3.1: event time, file time + order latency).
+/// The simulated venue of replay (SPEC §3.1: event time, file time + order latency) and
+/// its fill model (SimVenue, docs/DESIGN.md "Fill models"). `tickpipe venue` matches with
+/// the book model only and refuses another.
 struct VenueConfig {
   int64_t latency_ms{};      ///< order latency in event time (order -> venue), also acks
+  FillModel fill_model = FillModel::Book;  ///< book (default), trade_through, slippage
+  int32_t slippage_ticks{};  ///< ticks the book is moved against every order; fill_model slippage only
   int64_t latency_ns() const { return latency_ms * kNsPerMs; }
+  FillModelConfig fill() const { return FillModelConfig{fill_model, slippage_ticks}; }
 };
 
 /// Trading costs per side and lot (SPEC §4 "PnL and slippage"), in the instrument's

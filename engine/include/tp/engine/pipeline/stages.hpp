@@ -74,10 +74,14 @@ class FeedAgent final : public Agent {
  public:
   /// `input` must outlive the agent. The probe's counters belong to the downstream
   /// stages. `stamp_ingress` false leaves Event::ingress_ns 0 (no clock read per event:
-  /// sweeps, where no tick-to-order latency is reported). Cold path (allocates the
-  /// segment list).
+  /// sweeps, where no tick-to-order latency is reported). `fill`: the simulated venue's
+  /// fill model (config venue.fill_model / slippage_ticks; SimVenue). Its book is
+  /// set from the last quote only when an order arrives, and trade_through reads its
+  /// window back from the input cursor then, so no model costs anything per input
+  /// event. Cold path (allocates the segment list); throws std::invalid_argument for a
+  /// bad `fill` (SimVenue::set_fill_model).
   FeedAgent(InputSegments input, int64_t latency_ns, EventRing& out, OrderRing& venue_in, PipelineProbe probe,
-            bool stamp_ingress = true);
+            bool stamp_ingress = true, const FillModelConfig& fill = {});
 
   int do_work() override;
   std::string_view name() const override { return "feed"; }

@@ -23,7 +23,8 @@ namespace tp::venue {
 
 struct VenueOptions {
   std::string data;         ///< recorded file (any format read_ticks reads)
-  std::string config_path;  ///< TOML config ("" = defaults): instrument, tick rule, hours
+  std::string config_path;  ///< TOML config ("" = defaults): instrument, tick rule, hours;
+                            ///< a venue.fill_model other than book is a ConfigError (replay only)
   ReadOptions read;         ///< symbol, contract, format (tick rule/hours from the config)
   int port = 0;             ///< 0 = a free port
   double speed = 1.0;       ///< > 0 event time / speed; 0 = lockstep (docs/FIX.md "Pacing")
