@@ -185,6 +185,27 @@ double number_from(const json& j) {
   return j.get<double>();
 }
 
+/// The figures of a set's line under one model, in line order (written and read back
+/// by these two tables only).
+constexpr std::pair<const char*, double SweepModelResult::*> kDoubleFields[] = {
+    {"net_currency", &SweepModelResult::net_currency},
+    {"gross_currency", &SweepModelResult::gross_currency},
+    {"costs_currency", &SweepModelResult::costs_currency},
+    {"profit_factor", &SweepModelResult::profit_factor},
+    {"max_day_drawdown_currency", &SweepModelResult::max_day_drawdown_currency},
+    {"sharpe", &SweepModelResult::sharpe},
+    {"sortino", &SweepModelResult::sortino},
+    {"avg_win_currency", &SweepModelResult::avg_win_currency},
+    {"avg_loss_currency", &SweepModelResult::avg_loss_currency},
+};
+constexpr std::pair<const char*, int SweepModelResult::*> kIntFields[] = {
+    {"trades", &SweepModelResult::trades},
+    {"trade_wins", &SweepModelResult::trade_wins},
+    {"lots_closed", &SweepModelResult::lots_closed},
+    {"lots_open", &SweepModelResult::lots_open},
+    {"longest_losing_streak", &SweepModelResult::longest_losing_streak},
+};
+
 std::string set_line(const SweepSetResult& s, const SweepRun& run) {
   json j;
   j["set"] = s.set;
@@ -197,20 +218,8 @@ std::string set_line(const SweepSetResult& s, const SweepRun& run) {
     json mj;
     mj["fill_model"] = m.fill_model;
     mj["objective"] = finite(m.objective);
-    mj["net_currency"] = m.net_currency;
-    mj["gross_currency"] = m.gross_currency;
-    mj["costs_currency"] = m.costs_currency;
-    mj["trades"] = m.trades;
-    mj["trade_wins"] = m.trade_wins;
-    mj["lots_closed"] = m.lots_closed;
-    mj["lots_open"] = m.lots_open;
-    mj["profit_factor"] = finite(m.profit_factor);
-    mj["max_day_drawdown_currency"] = m.max_day_drawdown_currency;
-    mj["sharpe"] = m.sharpe;
-    mj["sortino"] = m.sortino;
-    mj["avg_win_currency"] = m.avg_win_currency;
-    mj["avg_loss_currency"] = m.avg_loss_currency;
-    mj["longest_losing_streak"] = m.longest_losing_streak;
+    for (const auto& [k, f] : kDoubleFields) mj[k] = finite(m.*f);
+    for (const auto& [k, f] : kIntFields) mj[k] = m.*f;
     mj["entry_slippage_ticks"] = static_cast<int64_t>(m.entry_slippage_ticks);
     mj["day_net_currency"] = m.day_net;
     models.push_back(mj);
@@ -680,20 +689,8 @@ SweepRun parse_sweep_jsonl(const std::string& text, const std::string& name) {
         SweepModelResult m;
         m.fill_model = mj.at("fill_model").get<std::string>();
         m.objective = number_from(mj.at("objective"));
-        m.net_currency = mj.at("net_currency").get<double>();
-        m.gross_currency = mj.at("gross_currency").get<double>();
-        m.costs_currency = mj.at("costs_currency").get<double>();
-        m.trades = mj.at("trades").get<int>();
-        m.trade_wins = mj.at("trade_wins").get<int>();
-        m.lots_closed = mj.at("lots_closed").get<int>();
-        m.lots_open = mj.at("lots_open").get<int>();
-        m.profit_factor = number_from(mj.at("profit_factor"));
-        m.max_day_drawdown_currency = mj.at("max_day_drawdown_currency").get<double>();
-        m.sharpe = mj.at("sharpe").get<double>();
-        m.sortino = mj.at("sortino").get<double>();
-        m.avg_win_currency = mj.at("avg_win_currency").get<double>();
-        m.avg_loss_currency = mj.at("avg_loss_currency").get<double>();
-        m.longest_losing_streak = mj.at("longest_losing_streak").get<int>();
+        for (const auto& [k, f] : kDoubleFields) m.*f = number_from(mj.at(k));
+        for (const auto& [k, f] : kIntFields) m.*f = mj.at(k).get<int>();
         m.entry_slippage_ticks = static_cast<uint64_t>(mj.at("entry_slippage_ticks").get<int64_t>());
         m.day_net = mj.at("day_net_currency").get<std::vector<double>>();
         if (m.day_net.size() != r.days.size()) throw std::runtime_error("day_net_currency has " + std::to_string(m.day_net.size()) + " days, the header " + std::to_string(r.days.size()));
