@@ -351,6 +351,17 @@ std::string format_report(const ReplayResult& r) {
   o << "         stale-quote holds " << c.stale_quote_holds << ", late fills " << c.late_fills << ", refused entries "
     << c.refused_entries << ", exit restarts " << c.exit_restarts
     << (c.exit_restarts > 0 ? " (ALERT: an exit chase gave up and started again)" : "") << "\n";
+  if (r.mode == "replay") {  // the simulated venue (live: the FIX counterparty)
+    const VenueConfig& v = r.cfg.venue;
+    o << "venue:   fill model " << to_string(v.fill_model);
+    if (v.fill_model == FillModel::Slippage) o << " (" << v.slippage_ticks << " ticks)";
+    o << ": " << r.venue.orders << " orders, " << r.venue.fills << " fills (" << r.venue.filled_lots << " lots), "
+      << r.venue.cancels << " cancels, " << r.venue.rejects << " rejects";
+    if (v.fill_model != FillModel::Book) {
+      o << "; " << r.venue.model_refusals << " order(s) filled less than the book model would have";
+    }
+    o << "\n";
+  }
   o << "tracker: " << r.tracker.reports << " execution reports, " << r.tracker.fills << " fills, "
     << r.tracker.unknown_reports << " unknown, net position " << r.tracker.net_position << " lots\n";
   o << "latency: tick-to-order (" << r.latency.count() << " orders, wall clock): p50 "
@@ -485,6 +496,14 @@ std::string format_report_json(const ReplayResult& r) {
                  {"late_fills", c.late_fills},
                  {"refused_entries", c.refused_entries},
                  {"exit_restarts", c.exit_restarts}};
+  if (r.mode == "replay") j["venue"] = {{"fill_model", to_string(r.cfg.venue.fill_model)},
+                                       {"slippage_ticks", r.cfg.venue.slippage_ticks},
+                                       {"orders", r.venue.orders},
+                                       {"fills", r.venue.fills},
+                                       {"filled_lots", r.venue.filled_lots},
+                                       {"cancels", r.venue.cancels},
+                                       {"rejects", r.venue.rejects},
+                                       {"model_refusals", r.venue.model_refusals}};
   j["latency_ns"] = {{"count", r.latency.count()},
                      {"p50", r.latency.percentile(0.50)},
                      {"p90", r.latency.percentile(0.90)},

@@ -411,8 +411,7 @@ std::vector<FillModelChoice> parse_fill_models(const std::string& list) {
     FillModelChoice c;
     c.name = item;
     if (item == "book" || item == "trade_through") {
-      if (item == "trade_through" || config_override_key("venue.fill_model"))  // TRANSITIONAL until fill models land
-        c.overrides.push_back({"venue.fill_model", "\"" + item + "\""});
+      c.overrides.push_back({"venue.fill_model", "\"" + item + "\""});
     } else if (item.rfind("slippage:", 0) == 0) {
       const std::string n = item.substr(9);
       if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos) {
@@ -575,8 +574,8 @@ SweepRun run_sweep(const SweepOptions& opt) {
           j.p = std::make_unique<Pipeline>(j.r.cfg, j.r.cfg.strategy.trade_night ? all : day_only, 1, GroupFloor{}, po);
           j.p->begin_inline();
         }
-        for (const int64_t h : horizons) {
-          for (Job& j : jobs) j.p->step_inline(h);
+        for (const int64_t horizon : horizons) {
+          for (Job& j : jobs) j.p->step_inline(horizon);
         }
         for (Job& j : jobs) {
           j.p->step_inline(kNoHorizon);
