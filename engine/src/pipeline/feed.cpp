@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <limits>
 
 #include "tp/engine/pipeline/stages.hpp"
@@ -135,22 +136,59 @@ int FeedAgent::do_work() {
       }
       if (skip) {
         // Nothing is emitted, so the pipeline stays idle and the venue empty: the rest
-        // of the day (up to the horizon) goes in one loop.
+        // of the day (up to the horizon) goes at once. Events are in time order and
+        // trading days only grow, so each segment's part is found by binary search. md_
+        // must end as if every skipped event had been applied in order, which is: the
+        // run's last trade and last quote (in their order), then its last event.
+        struct At {
+          const InputEvent* e = nullptr;
+          uint64_t pos = 0;  ///< position in the run (orders events across segments)
+        };
         const int32_t day = in.day.yyyymmdd;
-        const InputEvent* e = &in;
-        while (true) {
-          if (e->flags & kInQuote) last_quote_ = e;
-          apply_input_event(md_, *e);
-          ++stats_.skipped_events;
-          if (seg_ >= input_.size()) break;
-          const InputEvent& nx = input_[seg_][next_];
-          if (nx.day.yyyymmdd != day || (horizon_ns_ != kNoHorizon && nx.ts.ns >= horizon_ns_)) break;
-          e = &nx;
-          if (++next_ == input_[seg_].size()) {
-            ++seg_;
-            next_ = 0;
+        At last{&in, 0};
+        At quote = (in.flags & kInQuote) ? At{&in, 0} : At{};
+        At trade = (in.flags & kInTrade) ? At{&in, 0} : At{};
+        uint64_t n = 1;
+        while (seg_ < input_.size()) {
+          const std::span<const InputEvent> sg = input_[seg_];
+          const auto stop = static_cast<std::size_t>(
+              std::partition_point(sg.begin() + static_cast<std::ptrdiff_t>(next_), sg.end(),
+                                   [&](const InputEvent& e) {
+                                     return e.day.yyyymmdd == day && (horizon_ns_ == kNoHorizon || e.ts.ns < horizon_ns_);
+                                   }) -
+              sg.begin());
+          if (stop > next_) {
+            const uint64_t base = n - next_;  // run position of sg[k] is base + k
+            last = At{&sg[stop - 1], base + stop - 1};
+            for (std::size_t k = stop; k-- > next_;) {
+              if (!(sg[k].flags & kInQuote)) continue;
+              quote = At{&sg[k], base + k};
+              break;
+            }
+            for (std::size_t k = stop; k-- > next_;) {
+              if (!(sg[k].flags & kInTrade)) continue;
+              trade = At{&sg[k], base + k};
+              break;
+            }
+            n += stop - next_;
           }
+          if (stop < sg.size()) {
+            next_ = stop;
+            break;
+          }
+          ++seg_;
+          next_ = 0;
         }
+        At order[3] = {trade, quote, last};
+        if (order[0].e != nullptr && order[1].e != nullptr && order[1].pos < order[0].pos) std::swap(order[0], order[1]);
+        uint64_t applied = UINT64_MAX;
+        for (const At& a : order) {
+          if (a.e == nullptr || (applied != UINT64_MAX && a.pos <= applied)) continue;
+          apply_input_event(md_, *a.e);
+          applied = a.pos;
+        }
+        if (quote.e != nullptr) last_quote_ = quote.e;
+        stats_.skipped_events += n;
         ++work;
         continue;
       }
