@@ -111,6 +111,46 @@ TEST(DaySessionSegments, TheNightNeverChangesADayOnlyRun) {
   EXPECT_EQ(a.orders.sent, b.orders.sent);
 }
 
+TEST(QuietDays, SkippingTheRestOfADoneDayChangesNoLot) {
+  Config cfg = default_config();
+  select_instrument(cfg, "MTX");
+  ReadOptions ro;
+  ro.tick_rule = cfg.tick_rule;
+  ro.hours = cfg.hours;
+  const TickSet ticks(kThree, cfg.instrument, ro);
+  for (const bool night : {true, false}) {
+    const InputSegments segs = night ? ticks.segments() : ticks.day_session_segments();
+    app::ReplayResult a, b;
+    a.cfg = b.cfg = cfg;
+    PipelineOptions po;
+    po.layout = Layout::Inline;
+    app::run_unpersisted(segs, po, a);
+    po.skip_quiet_days = true;
+    app::run_unpersisted(segs, po, b);
+    EXPECT_EQ(a.feed.skipped_events, 0u);
+    // Every day is done once its entry has exited (about 09:00 on these days): most of its
+    // day session goes (with the night: the night belongs to the next trading day and stays).
+    EXPECT_GT(b.feed.skipped_events, a.feed.market_events / (night ? 3 : 2)) << night;
+    EXPECT_EQ(b.feed.market_events + b.feed.skipped_events, a.feed.market_events);
+    ASSERT_EQ(a.lots.size(), b.lots.size());
+    for (std::size_t i = 0; i < a.lots.size(); ++i) {
+      EXPECT_EQ(a.lots[i].entry_time, b.lots[i].entry_time) << i;
+      EXPECT_EQ(a.lots[i].exit_time, b.lots[i].exit_time) << i;
+      EXPECT_EQ(a.lots[i].exit_px, b.lots[i].exit_px) << i;
+      EXPECT_EQ(a.lots[i].mfe, b.lots[i].mfe) << i;
+      EXPECT_EQ(a.lots[i].mae, b.lots[i].mae) << i;
+    }
+    ASSERT_EQ(a.days.size(), b.days.size());
+    for (std::size_t i = 0; i < a.days.size(); ++i) {
+      EXPECT_EQ(a.days[i].range_high, b.days[i].range_high);
+      EXPECT_EQ(a.days[i].skipped, b.days[i].skipped);
+    }
+    EXPECT_EQ(a.equity_drawdown, b.equity_drawdown);
+    EXPECT_EQ(a.orders.sent, b.orders.sent);
+    EXPECT_EQ(a.venue.fills, b.venue.fills);
+  }
+}
+
 TEST(SweepSpec, GridOrderRangesAndErrors) {
   storage::TempDir dir("sweep-spec");
   const app::SweepSpec s = app::load_sweep_spec(write(dir, "g.toml", R"(
@@ -256,6 +296,7 @@ TEST_F(SweepRun, ShardsMergeIntoTheUnshardedBytes) {
     o.shard_k = k;
     o.shard_n = 3;
     o.threads = 1;
+    o.batch = 16;  // the shards step their sets in lockstep: the same bytes
     texts.push_back(app::format_sweep_jsonl(app::run_sweep(o)));
     names.push_back("shard" + std::to_string(k));
   }

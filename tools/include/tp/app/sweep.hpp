@@ -95,8 +95,10 @@ struct SweepOptions {
   /// as DIR/set-N.toml, which `replay --config` loads as exactly that set ("" = none).
   std::string write_configs;
   /// Pipelines one thread steps in lockstep over the same ticks (each chunk of
-  /// `chunk_events` input events read from memory once for all of them).
-  std::size_t batch = 16;
+  /// `chunk_events` input events read from memory once for all of them). Measured
+  /// (bench/RESULTS.md "Sweep"): 1.28x faster at 16 while skipped events were applied one
+  /// by one, no gain (0.97x) since the quiet-day skip is a binary search; so 1.
+  std::size_t batch = 1;
   std::size_t chunk_events = 2048;
   /// Skip the rest of a trading day once a set can do nothing more that day
   /// (PipelineOptions::skip_quiet_days). Off only to measure what it saves.
