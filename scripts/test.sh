@@ -21,7 +21,7 @@ if [ "${TP_TEST_SANITIZERS:-1}" != "0" ]; then
   cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTP_SANITIZE=thread -DTP_BUILD_BENCH=OFF >/dev/null
   cmake --build build-tsan -j"$JOBS"
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-    ctest --test-dir build-tsan --output-on-failure -j"$JOBS" -L 'ring|runner|pipeline|storage|fix'
+    ctest --test-dir build-tsan --output-on-failure -j"$JOBS" -L 'ring|runner|pipeline|storage|fix|sweep'
   # The live engine's threads (the FIX feed on the hot thread, the signal/stop path, the
   # persister) under TSan, end to end on loopback: a clean day slice and a reconnect.
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
