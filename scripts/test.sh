@@ -21,13 +21,16 @@ if [ "${TP_TEST_SANITIZERS:-1}" != "0" ]; then
   cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTP_SANITIZE=thread -DTP_BUILD_BENCH=OFF >/dev/null
   cmake --build build-tsan -j"$JOBS"
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-    ctest --test-dir build-tsan --output-on-failure -j"$JOBS" -L 'ring|runner|pipeline|storage|fix|sweep'
+    ctest --test-dir build-tsan --output-on-failure -j"$JOBS" -L 'ring|runner|pipeline|storage|fix'
   # The live engine's threads (the FIX feed on the hot thread, the signal/stop path, the
   # persister) under TSan, end to end on loopback: a clean day slice and a reconnect.
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     build-tsan/tests/live_test --gtest_filter='*BothBooksAgree*:*Disconnect*'
   # Operator control (the driver's socket into the feed's control queue) and a restart
   # (recovery, reconciliation) under TSan: the engines these tests start are TSan builds.
+  # The sweep's worker threads over one shared TickSet (and each set's replay, fused).
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    build-tsan/tests/sweep_test --gtest_filter='*EverySetIsExactlyItsReplay*'
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build-tsan/tests/ctl_test
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build-tsan/tests/reconcile_test --gtest_filter='*Restart*'
 fi

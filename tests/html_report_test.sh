@@ -28,12 +28,17 @@ if grep -Eio '<(script|link|img|iframe)[^>]*(src|href)=["'"'"']?(https?:)?//' "$
 fi
 grep -q 'LightweightCharts' "$tmp/page.html" || fail "the chart library is not inlined"
 
-# Headless Chromium, a fresh profile, no background network (the machine has none).
-timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-quic --no-first-run \
-  --disable-background-networking --disable-component-update --disable-sync --disable-extensions \
-  --user-data-dir="$tmp/profile" --window-size=1280,1600 --virtual-time-budget=10000 \
-  --dump-dom "file://$tmp/page.html#selftest" > "$tmp/dom.html" 2> "$tmp/chromium.log" \
-  || fail "chromium failed (status $?): $(tail -5 "$tmp/chromium.log")"
+# Headless Chromium, a fresh profile each, no background network (the machine has none):
+# dump_dom URL OUT dumps the DOM after the page's scripts ran.
+dump_dom() {
+  local profile
+  profile=$(mktemp -d -p "$tmp")
+  timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync --disable-extensions \
+    --user-data-dir="$profile" --window-size=1280,1600 --virtual-time-budget=10000 \
+    --dump-dom "$1" > "$2" 2> "$2.log" || fail "chromium failed on $1 (status $?): $(tail -5 "$2.log")"
+}
+dump_dom "file://$tmp/page.html#selftest" "$tmp/dom.html"
 
 python3 - "$tmp/dom.html" "$tmp/r.json" "$tmp/page.html" <<'PY'
 import html, json, re, sys, os
@@ -77,11 +82,7 @@ TOML
 "$TICKPIPE" sweep --data "$d/Daily_2024_11_19.zip" "$d/Daily_2024_11_20.zip" "$d/Daily_2024_11_21.zip" \
   --sweep "$tmp/sweep.toml" --no-progress --walk-forward train=2,test=1 --pbo-blocks 2 --html "$tmp/sweep.html" \
   > "$tmp/sweep.txt" 2> /dev/null || fail "sweep --html failed"
-timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-quic --no-first-run \
-  --disable-background-networking --disable-component-update --disable-sync --disable-extensions \
-  --user-data-dir="$tmp/profile2" --window-size=1280,1600 --virtual-time-budget=10000 \
-  --dump-dom "file://$tmp/sweep.html" > "$tmp/sweep-dom.html" 2> "$tmp/chromium2.log" \
-  || fail "chromium failed on the sweep page: $(tail -5 "$tmp/chromium2.log")"
+dump_dom "file://$tmp/sweep.html" "$tmp/sweep-dom.html"
 python3 - "$tmp/sweep-dom.html" <<'PY'
 import html, json, re, sys
 dom = open(sys.argv[1], encoding="utf-8").read()

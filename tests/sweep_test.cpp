@@ -29,6 +29,20 @@ std::string write(const storage::TempDir& dir, const std::string& name, const st
   return p;
 }
 
+Config mtx_defaults() {
+  Config cfg = default_config();
+  select_instrument(cfg, "MTX");
+  return cfg;
+}
+
+/// The three real days, read as replay reads them with `cfg`.
+TickSet three_days(const Config& cfg) {
+  ReadOptions ro;
+  ro.tick_rule = cfg.tick_rule;
+  ro.hours = cfg.hours;
+  return TickSet(kThree, cfg.instrument, ro);
+}
+
 template <class F>
 std::string error_of(F f) {
   try {
@@ -75,12 +89,8 @@ TEST(ConfigOverride, RefusesUnknownKeysBadValuesAndOutOfRange) {
 }
 
 TEST(DaySessionSegments, TheNightNeverChangesADayOnlyRun) {
-  Config cfg = default_config();
-  select_instrument(cfg, "MTX");
-  ReadOptions ro;
-  ro.tick_rule = cfg.tick_rule;
-  ro.hours = cfg.hours;
-  const TickSet ticks(kThree, cfg.instrument, ro);
+  const Config cfg = mtx_defaults();
+  const TickSet ticks = three_days(cfg);
   const InputSegments all = ticks.segments(), day_only = ticks.day_session_segments();
   std::size_t n_all = 0, n_day = 0;
   for (const auto& s : all) n_all += s.size();
@@ -112,12 +122,8 @@ TEST(DaySessionSegments, TheNightNeverChangesADayOnlyRun) {
 }
 
 TEST(QuietDays, SkippingTheRestOfADoneDayChangesNoLot) {
-  Config cfg = default_config();
-  select_instrument(cfg, "MTX");
-  ReadOptions ro;
-  ro.tick_rule = cfg.tick_rule;
-  ro.hours = cfg.hours;
-  const TickSet ticks(kThree, cfg.instrument, ro);
+  const Config cfg = mtx_defaults();
+  const TickSet ticks = three_days(cfg);
   for (const bool night : {true, false}) {
     const InputSegments segs = night ? ticks.segments() : ticks.day_session_segments();
     app::ReplayResult a, b;

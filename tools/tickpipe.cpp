@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
                       "reference of the price band for every trading day (default: each day's first trade)");
 
   // ---- sweep (and sweep merge): parameter sets over many days (docs/TUNING.md)
-  tp::app::SweepOptions so;
+  tp::app::SweepOptions swo;
   std::string sw_format = "auto", sw_objective = "net", sw_shard = "1/1", sw_wf, sw_reference;
   tp::app::SweepOutputs sw_out;
   bool sw_progress = false, sw_no_progress = false;
@@ -162,22 +162,22 @@ int main(int argc, char** argv) {
                                             "over many days (grid or seeded random), in parallel; rank the sets, "
                                             "walk-forward, PBO");
   sweep->require_subcommand(0, 1);
-  sweep->add_option("--data", so.data, "input files, directories or globs (as replay)");
-  sweep->add_option("--sweep", so.sweep_path, "the sweep file (TOML: mode, samples, seed, [params])");
-  sweep->add_option("--config", so.config_path, "base configuration (TOML; default: the built-in defaults)");
+  sweep->add_option("--data", swo.data, "input files, directories or globs (as replay)");
+  sweep->add_option("--sweep", swo.sweep_path, "the sweep file (TOML: mode, samples, seed, [params])");
+  sweep->add_option("--config", swo.config_path, "base configuration (TOML; default: the built-in defaults)");
   sweep->add_option("--format", sw_format, "auto|taifex|bars|jsonl|binary")->capture_default_str();
-  sweep->add_option("--symbol", so.read.symbol, "product to trade (MTX, TM, TX)")->capture_default_str();
-  sweep->add_option("--contract", so.read.contract, "contract month, or front (the default)");
+  sweep->add_option("--symbol", swo.read.symbol, "product to trade (MTX, TM, TX)")->capture_default_str();
+  sweep->add_option("--contract", swo.read.contract, "contract month, or front (the default)");
   sweep->add_option("--objective", sw_objective, "net|sharpe|sortino|calmar: what ranks the sets (of daily net PnL)")
       ->capture_default_str();
-  sweep->add_option("--fill-models", so.fill_models,
+  sweep->add_option("--fill-models", swo.fill_models,
                     "comma-separated fill models every set runs under: book, trade_through, slippage:N; the first "
                     "ranks the sets")->capture_default_str();
-  sweep->add_option("--threads", so.threads, "sets run at once (0 = one per core)")->capture_default_str();
+  sweep->add_option("--threads", swo.threads, "sets run at once (0 = one per core)")->capture_default_str();
   sweep->add_option("--shard", sw_shard, "K/N: run only the sets with index % N == K-1 (merge them with sweep merge)")
       ->capture_default_str();
-  sweep->add_flag("--skip-bad", so.read.skip_bad, "count and skip bad input lines instead of stopping");
-  sweep->add_option("--price-band-pct", so.read.price_band_pct, "as replay")
+  sweep->add_flag("--skip-bad", swo.read.skip_bad, "count and skip bad input lines instead of stopping");
+  sweep->add_option("--price-band-pct", swo.read.price_band_pct, "as replay")
       ->check(CLI::Range(0.0, tp::kMaxPriceBandPct))
       ->capture_default_str();
   sweep->add_option("--reference-price", sw_reference, "as replay");
@@ -195,11 +195,11 @@ int main(int argc, char** argv) {
   sweep->add_flag("--progress", sw_progress, "print a progress line (sets done, rate, ETA) every 2 s on stderr "
                                              "(default when stderr is a terminal)");
   sweep->add_flag("--no-progress", sw_no_progress, "no progress line");
-  sweep->add_option("--batch", so.batch, "sets one thread steps in lockstep over the same ticks")->capture_default_str();
+  sweep->add_option("--batch", swo.batch, "sets one thread steps in lockstep over the same ticks")->capture_default_str();
   bool sw_no_skip = false;
   sweep->add_flag("--no-quiet-skip", sw_no_skip, "replay every event of a day a set can no longer trade (only to "
                                                  "measure what skipping them saves; the results are the same)");
-  sweep->add_option("--write-configs", so.write_configs,
+  sweep->add_option("--write-configs", swo.write_configs,
                     "also write each set's configuration as DIR/set-N.toml (replay --config runs that set)");
   std::vector<std::string> merge_in;
   auto* merge = sweep->add_subcommand("merge", "combine the JSON lines of every shard of one sweep into the "
@@ -375,17 +375,17 @@ int main(int argc, char** argv) {
         tp::app::write_sweep_outputs(r, sw_out, std::cout);
         return 0;
       }
-      if (so.data.empty()) throw CLI::RequiredError("--data");
-      if (so.sweep_path.empty()) throw CLI::RequiredError("--sweep");
-      if (!tp::parse_input_format(sw_format, so.read.format)) throw CLI::ValidationError("--format", sw_format);
-      if (!tp::app::parse_objective(sw_objective, so.objective)) {
+      if (swo.data.empty()) throw CLI::RequiredError("--data");
+      if (swo.sweep_path.empty()) throw CLI::RequiredError("--sweep");
+      if (!tp::parse_input_format(sw_format, swo.read.format)) throw CLI::ValidationError("--format", sw_format);
+      if (!tp::app::parse_objective(sw_objective, swo.objective)) {
         throw CLI::ValidationError("--objective", "'" + sw_objective + "' is not net, sharpe, sortino or calmar");
       }
-      tp::app::parse_shard(sw_shard, so.shard_k, so.shard_n);
-      so.read.reference_price = parse_reference("--reference-price", sw_reference);
-      so.progress = sw_progress || (!sw_no_progress && ::isatty(2));
-      so.skip_quiet_days = !sw_no_skip;
-      const tp::app::SweepRun r = tp::app::run_sweep(so);
+      tp::app::parse_shard(sw_shard, swo.shard_k, swo.shard_n);
+      swo.read.reference_price = parse_reference("--reference-price", sw_reference);
+      swo.progress = sw_progress || (!sw_no_progress && ::isatty(2));
+      swo.skip_quiet_days = !sw_no_skip;
+      const tp::app::SweepRun r = tp::app::run_sweep(swo);
       std::cerr << tp::app::format_sweep_timing(r);
       tp::app::write_sweep_outputs(r, sw_out, std::cout);
       return 0;

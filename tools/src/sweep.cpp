@@ -206,7 +206,7 @@ constexpr std::pair<const char*, int SweepModelResult::*> kIntFields[] = {
     {"longest_losing_streak", &SweepModelResult::longest_losing_streak},
 };
 
-std::string set_line(const SweepSetResult& s, const SweepRun& run) {
+std::string set_line(const SweepSetResult& s) {
   json j;
   j["set"] = s.set;
   json p = json::object();
@@ -225,7 +225,6 @@ std::string set_line(const SweepSetResult& s, const SweepRun& run) {
     models.push_back(mj);
   }
   j["models"] = models;
-  (void)run;
   return j.dump();
 }
 
@@ -465,7 +464,7 @@ SweepRun run_sweep(const SweepOptions& opt) {
   const InputSegments all = ticks.segments();
   const InputSegments day_only = ticks.day_session_segments();
   run.events = ticks.events();
-  for (const auto& s : day_only) run.events_replayed += s.size();
+  for (const auto& s : day_only) run.day_session_events += s.size();
   for (const TickFile& f : ticks.files()) run.data.push_back(std::filesystem::path(f.path).filename().string());
 
   // The sweep id: everything that decides a set's result.
@@ -626,7 +625,7 @@ SweepRun run_sweep(const SweepOptions& opt) {
   if (error) std::rethrow_exception(error);
   run.run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_run).count();
   run.days = day_labels;
-  for (SweepSetResult& s : run.results) s.line = set_line(s, run);
+  for (SweepSetResult& s : run.results) s.line = set_line(s);
   return run;
 }
 
@@ -920,7 +919,7 @@ std::string format_sweep_timing(const SweepRun& r) {
                 "set-days/s); ticks loaded in %.2f s (%" PRIu64 " events, %" PRIu64 " in day sessions)\n",
                 r.results.size(), r.days.size(), r.fill_models.size(), r.fill_models.size() == 1 ? "" : "s",
                 r.run_seconds, r.threads, r.threads == 1 ? "" : "s", r.run_seconds > 0 ? sets / r.run_seconds : 0.0,
-                r.run_seconds > 0 ? set_days / r.run_seconds : 0.0, r.load_seconds, r.events, r.events_replayed);
+                r.run_seconds > 0 ? set_days / r.run_seconds : 0.0, r.load_seconds, r.events, r.day_session_events);
   return buf;
 }
 

@@ -138,7 +138,7 @@ struct SweepRun {
   std::vector<SweepSetResult> results;  ///< by set index
   // Timing (not written to the JSON lines, which are byte-reproducible):
   double load_seconds = 0, run_seconds = 0;
-  uint64_t events = 0, events_replayed = 0;  ///< per set: all events, those the sets replay
+  uint64_t events = 0, day_session_events = 0;  ///< the input's events, those of its day sessions
   unsigned threads = 0;
 };
 
