@@ -864,7 +864,7 @@ void Venue::play_event(const InputEvent& ev, int& seq) {
 bool Venue::sync(int seq) {
   const std::string first_id = "sync:" + std::to_string(seq);
   std::string id = first_id;
-  const auto deadline = Clock::now() + std::chrono::milliseconds(opt_.sync_timeout_ms);
+  auto deadline = Clock::now() + std::chrono::milliseconds(opt_.sync_timeout_ms);
   int sent_gen = -1;
   std::unique_lock l(sync_mu_);
   for (;;) {
@@ -880,7 +880,12 @@ bool Venue::sync(int seq) {
       // disconnect is lost with the connection. After a reconnect the client may be a
       // restarted engine whose market-data numbering began again (ResetSeqNumFlag): it
       // is asked for "sync:0", answered once it has caught up with what it was sent.
-      if (sent_gen != -1) id = "sync:0";
+      if (sent_gen != -1) {
+        id = "sync:0";
+        // The client was away: its time to answer starts again at this logon (the
+        // reconnect's back-off and reconciliation are not a lost sync).
+        deadline = Clock::now() + std::chrono::milliseconds(opt_.sync_timeout_ms);
+      }
       l.unlock();
       const int s = acceptor_->send_test_request(FixSession::Order, id);
       l.lock();
