@@ -251,6 +251,21 @@ TEST_F(VenueFixTest, PlaysOneSnapshotThenOneIncrementalPerEvent) {
   ASSERT_TRUE(
       c->wait_for([](const auto& m) { return count_type(m, "X", true) >= kEvents; }, 30'000))
       << "got " << count_type(c->messages(), "X", true) << " X";
+  // Lockstep: the last X is followed by its sync TestRequest; leave only once it came
+  // (the client answers it as it arrives), else the venue rightly counts a sync timeout.
+  ASSERT_TRUE(c->wait_for(
+      [](const auto& m) {
+        int last = 0;
+        for (const FixMsg& x : m) {
+          if (x.md && x.type == "X") last = std::max(last, x.seq);
+        }
+        for (const FixMsg& x : m) {
+          if (!x.md && x.type == "1" && x.get(112) == "sync:" + std::to_string(last)) return true;
+        }
+        return false;
+      },
+      30'000));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the Heartbeat goes out after the record
   c->stop();
   ASSERT_EQ(v.wait(), 0) << v.stderr_text();
 
